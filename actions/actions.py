@@ -1,0 +1,73 @@
+"""Rasa SDK actions: translate between the tracker and the readiness conversation engine.
+
+`action_converse` is the only action. It reads plain values from the tracker (sender, the
+latest message, the `chat_state` slot), calls `Conversation.handle`, and turns the reply into
+bot messages and one SlotSet. No dialogue rule lives here.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from readiness.conversation import ChatState, Conversation, Reply, UserTurn
+from readiness.storage import Store
+
+#: Where respondents open their personal scorecard (the web app's public address).
+PUBLIC_URL = os.environ.get("READINESS_PUBLIC_URL", "http://localhost:8080").rstrip("/")
+
+_conversation: Conversation | None = None
+
+
+def conversation() -> Conversation:
+    """One engine per action-server process, created on first use (the DB URL comes from env)."""
+    global _conversation
+    if _conversation is None:
+        _conversation = Conversation(Store(), scorecard_url=lambda token: f"{PUBLIC_URL}/me/{token}")
+    return _conversation
+
+
+def user_turn(tracker: Tracker) -> UserTurn:
+    """The latest user message as plain values."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    entities: Dict[str, Any] = {}
+    for entity in message.get("entities") or []:
+        if isinstance(entity, dict) and isinstance(entity.get("entity"), str):
+            entities.setdefault(entity["entity"], entity.get("value"))
+    metadata = message.get("metadata") or {}
+    confidence = intent.get("confidence")
+    return UserTurn(
+        text=message.get("text") or "",
+        intent=intent.get("name"),
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else 0.0,
+        entities=entities,
+        metadata=metadata if isinstance(metadata, dict) else {},
+    )
+
+
+def send(reply: Reply, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    """Bot messages out (buttons and custom data included), the new state into the slot."""
+    for message in reply.messages:
+        dispatcher.utter_message(
+            text=message.text,
+            buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons] or None,
+            json_message={"data": dict(message.data)} if message.data else None,
+        )
+    return [SlotSet("chat_state", reply.state.to_slot())]
+
+
+class ActionConverse(Action):
+    def name(self) -> Text:
+        return "action_converse"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        state = ChatState.from_slot(tracker.get_slot("chat_state"))
+        reply = conversation().handle(tracker.sender_id, state, user_turn(tracker))
+        return send(reply, dispatcher)

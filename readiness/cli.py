@@ -1,0 +1,247 @@
+"""`readiness` command line: organisations, the questionnaire, scoring and (later) reports.
+
+Every error a user can cause prints one line on stderr and exits with code 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from readiness.bank import BankError, current_questionnaire, load_questionnaire
+from readiness.model import Questionnaire
+from readiness.results import ReadinessResult, evaluate, result_to_dict
+
+#: Exit code for errors the user can fix (bad input, unknown ids, missing files).
+USAGE_ERROR = 2
+
+
+class UserError(Exception):
+    """An error caused by the command's input: reported in one line, exit code 2."""
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    """A plain aligned text table (what a terminal user reads at a glance)."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[n]) for row in cells) for n in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _store():
+    from readiness.storage import Store
+
+    return Store()
+
+
+# --- org ----------------------------------------------------------------------------------
+
+def cmd_org_create(args: argparse.Namespace) -> None:
+    store = _store()
+    try:
+        record, token = store.create_organisation(args.name)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.json:
+        _print_json({"name": record.name, "join_code": record.join_code, "admin_token": token})
+        return
+    print(f"Organisation: {record.name}")
+    print(f"Join code:    {record.join_code}   (give this to staff; they type it in the chat)")
+    print(f"Admin token:  {token}")
+    print("The admin token is shown only once: store it safely. It opens the scorecards.")
+
+
+def cmd_org_list(args: argparse.Namespace) -> None:
+    records = _store().list_organisations()
+    if args.json:
+        _print_json([{"name": r.name, "join_code": r.join_code, "round": r.current_round} for r in records])
+        return
+    if not records:
+        print("No organisations yet. Create one with: readiness org create NAME")
+        return
+    print(_table([(r.join_code, r.name, r.current_round) for r in records], ["join code", "name", "round"]))
+
+
+# --- questionnaire ------------------------------------------------------------------------
+
+def _check_role(questionnaire: Questionnaire, role: str | None) -> None:
+    if role is not None and role not in questionnaire.role_ids:
+        raise UserError(f"unknown role {role!r}; expected one of: {', '.join(questionnaire.role_ids)}")
+
+
+def cmd_questionnaire_show(args: argparse.Namespace) -> None:
+    questionnaire = current_questionnaire()
+    _check_role(questionnaire, args.role)
+    challenges = []
+    for challenge in questionnaire.challenges:
+        items = challenge.items_for(args.role) if args.role else challenge.items
+        challenges.append((challenge, items))
+    if args.format == "json":
+        _print_json({
+            "version": questionnaire.version,
+            "role": args.role,
+            "challenges": [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "weight": c.weight,
+                    "description": c.description,
+                    "items": [
+                        {
+                            "id": i.id,
+                            "text": i.text,
+                            "roles": sorted(i.roles),
+                            "reverse": i.reverse,
+                            "criterion": i.criterion,
+                            "why": i.why,
+                            "benchmark": None if i.benchmark is None else {
+                                "figure": i.benchmark.figure,
+                                "label": i.benchmark.label,
+                                "rule": i.benchmark.rule,
+                                "threshold": i.benchmark.threshold,
+                            },
+                        }
+                        for i in items
+                    ],
+                }
+                for c, items in challenges
+            ],
+        })
+        return
+    rows = [
+        (c.title if n == 0 else "", i.id, ("(reverse) " if i.reverse else "") + i.text)
+        for c, items in challenges
+        for n, i in enumerate(items)
+    ]
+    print(f"Questionnaire {questionnaire.version}" + (f" for role {args.role}" if args.role else ""))
+    print(_table(rows, ["challenge", "item", "statement"]))
+    print(f"{len(rows)} items")
+
+
+def cmd_questionnaire_check(args: argparse.Namespace) -> None:
+    path = Path(args.file) if args.file else None
+    if path is not None and not path.is_file():
+        raise UserError(f"{path}: no such file")
+    questionnaire = load_questionnaire(bank_file=path)
+    counts = ", ".join(f"{r.id} {len(questionnaire.items_for(r.id))}" for r in questionnaire.roles)
+    print(
+        f"OK: questionnaire {questionnaire.version}: {len(questionnaire.challenges)} challenges, "
+        f"items per role: {counts}"
+    )
+
+
+# --- score --------------------------------------------------------------------------------
+
+def _read_answers_file(path: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: cannot read: {error}") from None
+    except json.JSONDecodeError as error:
+        raise UserError(f"{path}: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("role"), str) or not isinstance(data.get("answers"), dict):
+        raise UserError(f'{path}: expected {{"role": "<role>", "answers": {{"<item id>": 1-5 or "n/a", ...}}}}')
+    return data["role"], data["answers"]
+
+
+def _score_table(result: ReadinessResult) -> str:
+    profile = result.profile
+    lines = []
+    overall = "n/a" if profile.overall is None else f"{profile.overall:.1f}"
+    lines.append(f"Overall readiness: {overall}  ({profile.tier.name if profile.tier else 'not enough answers'})")
+    lines.append("")
+    lines.append(_table(
+        [
+            (c.title, "-" if c.score is None else f"{c.score:.1f}", c.tier.name if c.tier else "-", f"{c.coverage:.0%}")
+            for c in profile.challenges
+        ],
+        ["challenge", "score", "tier", "coverage"],
+    ))
+    if result.top_gaps:
+        lines.append("")
+        lines.append("Top gaps: " + "; ".join(f"{g.title} ({g.score:.0f} vs target {g.target:.0f})" for g in result.top_gaps))
+    if result.next_tier is not None:
+        plan = result.next_tier
+        lines.append(f"To reach {plan.target.name}: {plan.steps} one-point answer improvement(s) in "
+                     + ", ".join(plan.challenges()))
+    if result.recommendations:
+        lines.append("")
+        lines.append("Recommended training:")
+        for n, rec in enumerate(result.recommendations, 1):
+            lines.append(f"  {n}. {rec.step.title} ({rec.step.format}, {rec.step.duration_minutes} min) — {rec.challenge_title}")
+    return "\n".join(lines)
+
+
+def cmd_score(args: argparse.Namespace) -> None:
+    role, answers = _read_answers_file(Path(args.answers))
+    questionnaire = current_questionnaire()
+    try:
+        result = evaluate(questionnaire, role, answers)
+    except ValueError as error:
+        raise UserError(f"{args.answers}: {error}") from None
+    if args.format == "json":
+        _print_json(result_to_dict(result))
+    else:
+        print(_score_table(result))
+
+
+# --- wiring -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readiness",
+        description="Generative-AI adoption readiness for hospitals: organisations, questionnaire, scores.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    org = commands.add_parser("org", help="create and list organisations").add_subparsers(
+        dest="org_command", required=True, metavar="ACTION")
+    create = org.add_parser("create", help="create an organisation; prints its join code and admin token once")
+    create.add_argument("name")
+    create.add_argument("--json", action="store_true", help="machine-readable output")
+    create.set_defaults(handler=cmd_org_create)
+    listing = org.add_parser("list", help="list organisations")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_org_list)
+
+    questionnaire = commands.add_parser("questionnaire", help="show or check the question bank").add_subparsers(
+        dest="questionnaire_command", required=True, metavar="ACTION")
+    show = questionnaire.add_parser("show", help="print the items (for one role)")
+    show.add_argument("--role")
+    show.add_argument("--format", choices=["json", "table"], default="table")
+    show.set_defaults(handler=cmd_questionnaire_show)
+    check = questionnaire.add_parser("check", help="validate the packaged bank, or FILE")
+    check.add_argument("file", nargs="?")
+    check.set_defaults(handler=cmd_questionnaire_check)
+
+    score = commands.add_parser("score", help="score one respondent's answers from a JSON file")
+    score.add_argument("--answers", required=True, metavar="FILE.json")
+    score.add_argument("--format", choices=["json", "table"], default="table")
+    score.set_defaults(handler=cmd_score)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], None] = args.handler
+    try:
+        handler(args)
+    except (UserError, BankError) as error:
+        print(f"readiness: error: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it. Exit code 5 (no tests collected) is a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/python -m pytest "$@"
+status=$?
+if [ "$status" -eq 5 ]; then
+    echo "error: pytest collected no tests" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,345 @@
+"""The conversation engine without Rasa: whole assessments, every interruption, bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from readiness.bank import current_questionnaire
+from readiness.conversation import ChatState, Conversation, UserTurn, text_bar
+from readiness.model import NOT_APPLICABLE
+from readiness.results import evaluate
+from readiness.storage import Store
+
+
+class Chat:
+    """One simulated respondent talking to the engine, as the Rasa action would."""
+
+    def __init__(self, conversation: Conversation, sender: str = "s1") -> None:
+        self.conversation = conversation
+        self.sender = sender
+        self.state = ChatState()
+        self.log: list = []
+
+    def say(self, text: str, intent: str | None = None, confidence: float = 0.0, **entities) -> list:
+        if text.startswith("/") and intent is None:
+            intent, confidence = text[1:].split("{")[0], 1.0
+        reply = self.conversation.handle(
+            self.sender, self.state, UserTurn(text, intent, confidence, entities, {})
+        )
+        self.state = reply.state
+        self.log.append(reply.messages)
+        return list(reply.messages)
+
+    def text(self) -> str:
+        return "\n".join(m.text for m in self.log[-1])
+
+    def current_item(self) -> str:
+        return [m for m in self.log[-1] if m.data and "progress" in m.data][-1].data["progress"]["item"]
+
+    def press(self, value) -> list:
+        return self.say("/answer", "answer", 1.0, item=self.current_item(), likert=value)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def conversation(store):
+    return Conversation(store)
+
+
+def onboard(chat: Chat, role: str = "nurse", department: str = "ICU", code: str | None = None) -> None:
+    chat.say("hi", "greet", 0.95)
+    assert chat.state.phase == "consent"
+    chat.say("/affirm")
+    assert chat.state.phase == "role"
+    chat.say("/inform_role", "inform_role", 1.0, role=role)
+    assert chat.state.phase == "department"
+    chat.say(department)
+    assert chat.state.phase == "organisation"
+    if code is None:
+        chat.say("/no_code")
+    else:
+        chat.say(f"my code is {code}", "inform_code", 0.9)
+    assert chat.state.phase == "questionnaire"
+
+
+def test_decline_stores_nothing(conversation, store):
+    chat = Chat(conversation)
+    chat.say("hello", "greet", 0.9)
+    assert "patient data" in chat.text()
+    chat.say("no", "deny", 0.9)
+    assert chat.state.phase == "declined"
+    assert "nothing has been stored" in chat.text()
+    assert store.respondent_for_sender("s1") is None
+
+
+def test_role_from_free_text_and_unknown_role(conversation):
+    chat = Chat(conversation)
+    chat.say("hi", "greet", 0.9)
+    chat.say("yes please", "affirm", 0.9)
+    chat.say("I juggle for a living", "inform_role", 0.4)
+    assert chat.state.phase == "role" and "didn't recognise" in chat.text()
+    chat.say("I'm an ICU nurse", "inform_role", 0.9)
+    assert chat.state.role == "nurse"
+
+
+def test_join_code_unknown_then_accepted(conversation, store):
+    org, _token = store.create_organisation("St Example Hospital")
+    chat = Chat(conversation)
+    chat.say("hi", "greet", 0.9)
+    chat.say("/affirm")
+    chat.say("hospital IT", "inform_role", 0.9)
+    chat.say("/skip")
+    chat.say("code ZZZ-ZZZ", "inform_code", 0.9)
+    assert chat.state.phase == "organisation" and "ZZZ-ZZZ" in chat.text()
+    assert store.respondent_for_sender("s1") is None
+    chat.say(org.join_code.lower().replace("-", ""), "inform_code", 0.9)
+    assert chat.state.phase == "questionnaire"
+    respondent = store.respondent_for_sender("s1")
+    assert respondent.organisation_code == org.join_code and respondent.department is None
+    assert "St Example Hospital" in chat.text()
+
+
+def test_whole_assessment_stores_exactly_the_answers_and_shows_the_core_profile(conversation, store):
+    questionnaire = current_questionnaire()
+    chat = Chat(conversation)
+    onboard(chat)
+    items = questionnaire.items_for("nurse")
+    typed = ["4", "strongly agree", "not really", "3 out of 5", "neutral", "five"]
+    sent = {}
+    for n, item in enumerate(items):
+        assert chat.current_item() == item.id
+        if n % 3 == 0:
+            value = [1, 2, 3, 4, 5, NOT_APPLICABLE][n % 6]
+            chat.press(value)
+            sent[item.id] = value
+        else:
+            text = typed[n % len(typed)]
+            chat.say(text, None, 0.0)
+            sent[item.id] = {"4": 4, "strongly agree": 5, "not really": 2, "3 out of 5": 3, "neutral": 3, "five": 5}[text]
+    assert chat.state.phase == "done"
+    assessment = store.get_assessment(chat.state.assessment_id)
+    assert assessment.completed
+    assert store.answers(assessment.id) == sent
+    expected = evaluate(questionnaire, "nurse", sent).profile
+    summary = chat.text()
+    assert f"{round(expected.overall)} / 100 — {expected.tier.name}" in summary
+    for result in expected.challenges:
+        assert f"{text_bar(result.score)} {round(result.score):>3}  {result.title}" in summary
+    assert f"/me/{assessment.report_token}" in summary
+    shown = [m for m in chat.log[-1] if m.data and "summary" in m.data][0].data["summary"]
+    assert shown["overall"] == round(expected.overall, 1)
+
+
+def test_progress_and_challenge_acknowledgement(conversation):
+    questionnaire = current_questionnaire()
+    chat = Chat(conversation)
+    onboard(chat, role="it_admin")
+    first = questionnaire.challenges[0].items_for("it_admin")
+    for _ in first:
+        chat.press(4)
+    assert f"{questionnaire.challenges[0].title} done — 1 of 9" in chat.text()
+    assert "Part 2 of 9" in chat.text()
+    progress = [m for m in chat.log[-1] if m.data][-1].data["progress"]
+    assert progress["challenge"] == 2 and progress["question"] == len(first) + 1
+    assert progress["questions"] == len(questionnaire.items_for("it_admin"))
+
+
+def test_interruptions_return_to_the_same_question(conversation, store):
+    questionnaire = current_questionnaire()
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say("why do you ask?", "why", 0.9)
+    assert questionnaire.item(item).why in chat.text() and chat.current_item() == item
+    chat.say("what does HIPAA mean?", "define", 0.9)
+    assert "HIPAA" in chat.text() and chat.current_item() == item
+    chat.say("what does flibbertigibbet mean", "define", 0.9)
+    assert "glossary" in chat.text() and chat.current_item() == item
+    chat.say("how far am I?", "progress", 0.9)
+    assert "0 of" in chat.text() and chat.current_item() == item
+    chat.say("help", "help", 0.9)
+    assert "go back" in chat.text() and chat.current_item() == item
+    chat.say("tell me a joke", "chitchat", 0.9)
+    assert chat.current_item() == item
+    chat.say("what is my patient's potassium", "out_of_scope", 0.9)
+    assert "patient" in chat.text() and chat.current_item() == item
+    chat.say("blorp", None, 0.1)
+    assert "couldn't read" in chat.text() and chat.current_item() == item
+    chat.say("blorp again", None, 0.1)
+    assert "buttons" in chat.text()
+    assert store.answers(chat.state.assessment_id) == {}
+
+
+def test_skip_go_back_and_change_answer(conversation, store):
+    chat = Chat(conversation)
+    onboard(chat)
+    first = chat.current_item()
+    chat.say("go back", "go_back", 0.9)
+    assert "first statement" in chat.text()
+    chat.press(2)
+    second = chat.current_item()
+    chat.say("skip", "skip", 0.9)
+    third = chat.current_item()
+    assert store.answers(chat.state.assessment_id) == {first: 2, second: NOT_APPLICABLE}
+    chat.say("change my last answer", "go_back", 0.9)
+    assert chat.current_item() == second and "Don't know" in chat.text()
+    chat.say("go back", "go_back", 0.9)
+    assert chat.current_item() == first and "2 – Disagree" in chat.text()
+    chat.say("agree", "answer_agree", 0.9)
+    assert chat.current_item() == third
+    assert store.answers(chat.state.assessment_id) == {first: 4, second: NOT_APPLICABLE}
+
+
+def test_pause_and_resume_in_a_new_session(conversation, store):
+    chat = Chat(conversation, "old-session")
+    onboard(chat)
+    chat.press(5)
+    current = chat.current_item()
+    chat.say("pause", "pause", 0.9)
+    assert chat.state.phase == "paused"
+    code = store.get_assessment(chat.state.assessment_id).resume_code
+    assert code in chat.text()
+    chat.say("what now", None, 0.1)
+    assert "paused" in chat.text()
+
+    fresh = Chat(conversation, "new-session")
+    fresh.say(f"resume {code.lower()}", "resume", 0.9)
+    assert fresh.state.phase == "questionnaire" and fresh.current_item() == current
+    assert store.respondent_for_sender("new-session").pseudonym == chat.state.respondent
+    fresh.say("resume RES-ZZZZZZ", "resume", 0.9)
+    assert "already" in fresh.text()
+    other = Chat(conversation, "third")
+    other.say("resume RES-ZZZZZZ", "resume", 0.9)
+    assert "couldn't find" in other.text() and other.state.phase == "start"
+
+
+def test_continue_after_pause_in_same_session(conversation):
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say("continue later", "pause", 0.9)
+    chat.say("continue", "continue", 0.9)
+    assert chat.state.phase == "questionnaire" and chat.current_item() == item
+
+
+def test_start_over_and_stop_need_confirmation(conversation, store):
+    chat = Chat(conversation)
+    onboard(chat)
+    first = chat.current_item()
+    chat.press(3)
+    chat.press(4)
+    chat.say("start over", "start_over", 0.9)
+    assert chat.state.pending == "start_over"
+    chat.say("/deny")
+    assert chat.state.pending is None and len(store.answers(chat.state.assessment_id)) == 2
+    chat.say("start over", "start_over", 0.9)
+    chat.say("banana", None, 0.0)
+    assert chat.state.pending == "start_over" and "yes or no" in chat.text()
+    chat.say("/affirm")
+    assert store.answers(chat.state.assessment_id) == {} and chat.current_item() == first
+    chat.press(5)
+    chat.say("stop", "stop", 0.9)
+    chat.say("yes", "affirm", 0.9)
+    assert chat.state.phase == "paused" and "1 answers are kept" in chat.text()
+    assert store.answers(chat.state.assessment_id) == {first: 5}
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        {"likert": 9},
+        {"likert": 0},
+        {"likert": "4"},
+        {"likert": True},
+        {"likert": None},
+        {"likert": 3.5},
+        {"likert": [4]},
+    ],
+)
+def test_forged_payloads_store_nothing(conversation, store, entities):
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say("/answer", "answer", 1.0, item=item, **entities)
+    assert store.answers(chat.state.assessment_id) == {} and chat.current_item() == item
+
+
+def test_payload_for_another_question_is_refused(conversation, store):
+    questionnaire = current_questionnaire()
+    chat = Chat(conversation)
+    onboard(chat)
+    other = questionnaire.items_for("nurse")[5].id
+    chat.say("/answer", "answer", 1.0, item=other, likert=4)
+    assert "different question" in chat.text()
+    assert store.answers(chat.state.assessment_id) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "x" * 100_000, "😀😀😀", "نعم أوافق", "<script>alert(1)</script>", "'; DROP TABLE answers; --", "\x00\x1b[31m"],
+)
+def test_bad_text_gets_a_hint_and_stores_nothing(conversation, store, text):
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say(text, "nlu_fallback", 0.2)
+    assert chat.current_item() == item
+    assert store.answers(chat.state.assessment_id) == {}
+
+
+@pytest.mark.parametrize("slot", [None, "garbage", {"phase": "hacked"}, {"assessment_id": "1; DROP"}, 42, {"misses": -1}])
+def test_forged_or_broken_state_restarts_cleanly(slot):
+    assert ChatState.from_slot(slot) == ChatState()
+
+
+def test_state_round_trips_through_the_slot():
+    state = ChatState(phase="questionnaire", role="nurse", assessment_id=3, revisit="x", misses=2)
+    assert ChatState.from_slot(state.to_slot()) == state
+
+
+def test_bad_department_is_refused(conversation):
+    chat = Chat(conversation)
+    chat.say("hi", "greet", 0.9)
+    chat.say("/affirm")
+    chat.say("/inform_role", "inform_role", 1.0, role="clinician")
+    chat.say("Bed 4, patient John Smith MRN 123456 " * 3)
+    assert chat.state.phase == "department"
+    chat.say("Radiology")
+    assert chat.state.department == "Radiology"
+
+
+def test_org_code_from_widget_metadata_skips_the_question(conversation, store):
+    org, _ = store.create_organisation("Metadata Hospital")
+    chat = Chat(conversation)
+    reply = conversation.handle("m1", ChatState(), UserTurn("hi", "greet", 0.9, {}, {"org": org.join_code}))
+    chat.state, chat.sender = reply.state, "m1"
+    chat.say("/affirm")
+    chat.say("/inform_role", "inform_role", 1.0, role="leadership")
+    chat.say("/skip")
+    assert chat.state.phase == "questionnaire"
+    assert store.respondent_for_sender("m1").organisation_code == org.join_code
+
+
+def test_database_failure_keeps_state_and_asks_again(conversation, store, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    before = chat.state
+
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(store, "record_answer", broken)
+    chat.say("4")
+    assert "couldn't save" in chat.text() and chat.state == before
+    monkeypatch.undo()
+    chat.say("4")
+    assert store.answers(chat.state.assessment_id) == {item: 4}
