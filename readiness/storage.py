@@ -1066,6 +1066,13 @@ class Store:
             )
             return result.rowcount > 0
 
+    def clear_answers(self, assessment_id: int) -> int:
+        """Forget every answer of one assessment (for "start over"); returns how many."""
+        with self.session_scope() as session:
+            self._require_assessment(session, assessment_id)
+            result = session.execute(delete(Answer).where(Answer.assessment_id == assessment_id))
+            return result.rowcount
+
     def answers(self, assessment_id: int) -> dict[str, AnswerValue]:
         """Item id → answer (NOT_APPLICABLE for n/a), in the order answered."""
         with self.session_scope() as session:

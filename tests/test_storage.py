@@ -833,3 +833,18 @@ def test_answers_frame_large_organisation(store, org):
     assert len(frame) == 300 * 30
     assert frame["respondent"].nunique() == 300
     assert frame["value"].between(1, 5).all()
+
+
+def test_clear_answers_forgets_only_that_assessment(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}")
+    one = store.create_respondent("nurse", organisation_code=None, sender_id="a")
+    two = store.create_respondent("nurse", organisation_code=None, sender_id="b")
+    first = store.start_assessment(one.pseudonym, "v")
+    second = store.start_assessment(two.pseudonym, "v")
+    store.record_answers(first.id, {"x": 3, "y": "n/a"})
+    store.record_answer(second.id, "x", 5)
+    assert store.clear_answers(first.id) == 2
+    assert store.answers(first.id) == {} and store.answers(second.id) == {"x": 5}
+    with pytest.raises(LookupError):
+        store.clear_answers(9999)
+    store.close()

@@ -1,0 +1,139 @@
+"""Start the action server and the Rasa server as child processes and wait until they answer.
+
+Used by the launcher (`make run`) and by the end-to-end tests, so both run the product the same
+way: the same commands, the same generated endpoints file, the same health checks.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def tracker_store_config(database_url: str) -> dict[str, object]:
+    """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite file or PostgreSQL)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    config: dict[str, object] = {
+        "type": "SQL",
+        "dialect": url.drivername,
+        "url": url.host or "localhost",
+        "db": url.database,
+    }
+    if url.port:
+        config["port"] = url.port
+    if url.username:
+        config["username"] = url.username
+    if url.password:
+        config["password"] = url.password
+    return config
+
+
+def write_endpoints(path: Path, actions_port: int, tracker_url: str, lock_store: Mapping[str, object] | None = None) -> Path:
+    """The endpoints file for one run: the action server's port and the tracker store's database."""
+    endpoints: dict[str, object] = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
+        "tracker_store": tracker_store_config(tracker_url),
+    }
+    if lock_store:
+        endpoints["lock_store"] = dict(lock_store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def wait_until_up(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
+    """Poll `url` until it answers 200; fail early if `process` dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen
+    health_url: str
+    log: Path
+
+    def stop(self, timeout: float = 15) -> None:
+        """SIGTERM the process group, then SIGKILL if it lingers: no orphans."""
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=5)
+
+
+def _spawn(name: str, command: list[str], log: Path, env: Mapping[str, str], health_url: str) -> Service:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("ab")
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True
+    )
+    handle.close()
+    return Service(name, process, health_url, log)
+
+
+def start_action_server(port: int, log: Path, env: Mapping[str, str] | None = None) -> Service:
+    environment = {**os.environ, **(env or {})}
+    command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return _spawn("actions", command, log, environment, f"http://127.0.0.1:{port}/health")
+
+
+def start_rasa(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    log: Path,
+    cors: str,
+    credentials: Path = ROOT / "bot" / "credentials.yml",
+    env: Mapping[str, str] | None = None,
+) -> Service:
+    """Rasa with REST and socketio channels; its HTTP API stays off (no --enable-api)."""
+    environment = {**os.environ, **(env or {})}
+    command = [
+        str(BIN / "rasa"), "run",
+        "--model", str(model),
+        "--endpoints", str(endpoints),
+        "--credentials", str(credentials),
+        "--port", str(port),
+        "--interface", "127.0.0.1",
+        "--cors", cors,
+    ]
+    return _spawn("rasa", command, log, environment, f"http://127.0.0.1:{port}/")
+
+
+def stop_all(services: list[Service]) -> None:
+    for service in reversed(services):
+        service.stop()
