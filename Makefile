@@ -16,6 +16,7 @@ run: $(STAMP)
 	@$(PY) -m bot.launcher
 
 test: $(STAMP)
+	@bash scripts/system-deps.sh
 	@bash scripts/run-tests.sh
 
 check: $(STAMP)

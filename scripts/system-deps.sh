@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the tests need (browser, PDF text extraction, Redis). Installed only when
+# missing, so repeated `make test` runs cost nothing. Needs root (CI and dev machines are).
+set -euo pipefail
+PACKAGES=(chromium chromium-driver poppler-utils redis-server)
+missing=()
+for package in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "error: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
