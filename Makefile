@@ -12,10 +12,20 @@ $(STAMP): pyproject.toml uv.lock scripts/ensure-venv.sh
 	@bash scripts/ensure-venv.sh
 	@touch $@
 
-run: $(STAMP)
+# The chat widget's browser dependency (socket.io-client), locked in bot/web/package-lock.json:
+# `npm ci` runs only when node_modules is missing or the lock file changed.
+WIDGET := bot/web
+WIDGET_DEPS := $(WIDGET)/node_modules/.package-lock.json
+
+$(WIDGET_DEPS): $(WIDGET)/package.json $(WIDGET)/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is needed for the chat widget (install Node.js 18+)" >&2; exit 1; }
+	@npm ci --prefix $(WIDGET) --no-audit --no-fund
+	@touch $@
+
+run: $(STAMP) $(WIDGET_DEPS)
 	@$(PY) -m bot.launcher
 
-test: $(STAMP)
+test: $(STAMP) $(WIDGET_DEPS)
 	@bash scripts/system-deps.sh
 	@bash scripts/run-tests.sh
 
