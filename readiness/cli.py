@@ -1,4 +1,4 @@
-"""`readiness` command line: organisations, the questionnaire, scoring and (later) reports.
+"""`readiness` command line: organisations, rounds, the questionnaire, scoring, reports, simulation.
 
 Every error a user can cause prints one line on stderr and exits with code 2, writing nothing.
 """
@@ -196,6 +196,111 @@ def cmd_score(args: argparse.Namespace) -> None:
         print(_score_table(result))
 
 
+# --- org round, report, simulate ----------------------------------------------------------
+
+def cmd_org_round(args: argparse.Namespace) -> None:
+    store = _store()
+    try:
+        number = store.start_new_round(args.code)
+    except LookupError:
+        raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list") from None
+    print(f"Round {number} started for {args.code}: new assessments count towards round {number}.")
+
+
+def _progress_bar(total: int, unit: str, description: str):  # type: ignore[no-untyped-def]
+    """A tqdm bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc=description, file=sys.stderr, leave=False,
+                disable=not sys.stderr.isatty())
+
+
+def _write_output(data: str | bytes, output: str | None, binary: bool) -> None:
+    if output is None:
+        if binary:
+            if sys.stdout.isatty():
+                raise UserError("PDF output is binary: give -o FILE.pdf (or redirect stdout to a file)")
+            sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(data if isinstance(data, str) else data.decode("utf-8"))
+        return
+    path = Path(output)
+    if not path.parent.is_dir():
+        raise UserError(f"{path.parent}: no such directory")
+    try:
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"{path}: cannot write: {error.strerror or error}") from None
+    print(f"Wrote {path}", file=sys.stderr)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from readiness import export
+    from readiness.scorecard import load_organisation_scorecard
+
+    store = _store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list")
+    questionnaire = current_questionnaire()
+    if args.format == "csv":
+        frame = store.answers_frame(organisation.join_code, args.round)
+        if args.round is not None and not frame["completed"].any():
+            raise UserError(f"round {args.round} has no completed assessments for {organisation.join_code}")
+        _write_output(export.answers_csv(questionnaire, frame, args.round), args.output, binary=False)
+        return
+    stages = ["reading answers", "scoring respondents", "summarising challenges",
+              "breaking down by role and department", "benchmarks, reliability and agreement",
+              "rounds and training plan", f"rendering {args.format}"]
+    with _progress_bar(len(stages), "step", "scorecard") as bar:
+        def progress(stage: str) -> None:
+            bar.set_postfix_str(stage)
+            bar.update(1)
+
+        try:
+            card = load_organisation_scorecard(store, organisation.join_code, round=args.round,
+                                               questionnaire=questionnaire, progress=progress)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        progress(f"rendering {args.format}")
+        data = export.render(card, args.format)
+    _write_output(data, args.output, binary=args.format == "pdf")
+
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from readiness.simulate import get_profile, simulate
+
+    if args.respondents < 1:
+        raise UserError(f"--respondents must be at least 1, got {args.respondents}")
+    store = _store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list")
+    try:
+        profile = get_profile(args.profile)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    questionnaire = current_questionnaire()
+    with _progress_bar(args.respondents, "respondent", f"simulating {profile.name}") as bar:
+        done = [0]
+
+        def progress(written: int) -> None:
+            bar.update(written - done[0])
+            done[0] = written
+
+        try:
+            written = simulate(store, organisation.join_code, questionnaire, profile,
+                               args.respondents, args.seed, progress=progress)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    print(f"Wrote {written} completed synthetic respondents ({profile.name}) to "
+          f"{organisation.join_code}, round {organisation.current_round}.")
+
+
 # --- wiring -------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing = org.add_parser("list", help="list organisations")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_org_list)
+    new_round = org.add_parser("round", help="start the organisation's next survey round (e.g. after training)")
+    new_round.add_argument("code", metavar="ORG_CODE")
+    new_round.set_defaults(handler=cmd_org_round)
 
     questionnaire = commands.add_parser("questionnaire", help="show or check the question bank").add_subparsers(
         dest="questionnaire_command", required=True, metavar="ACTION")
@@ -229,6 +337,21 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--answers", required=True, metavar="FILE.json")
     score.add_argument("--format", choices=["json", "table"], default="table")
     score.set_defaults(handler=cmd_score)
+
+    report = commands.add_parser("report", help="an organisation's scorecard as html, pdf, md, json or csv")
+    report.add_argument("code", metavar="ORG_CODE")
+    report.add_argument("--round", type=int, help="survey round (default: the latest with completed assessments)")
+    report.add_argument("--format", choices=["html", "pdf", "md", "json", "csv"], required=True)
+    report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout; pdf needs a file or a pipe)")
+    report.set_defaults(handler=cmd_report)
+
+    sim = commands.add_parser("simulate", help="write synthetic completed respondents (demos, tests, load)")
+    sim.add_argument("code", metavar="ORG_CODE")
+    sim.add_argument("--respondents", type=int, required=True, metavar="N")
+    sim.add_argument("--profile", default="typical", metavar="NAME",
+                     help="cohort profile from readiness/content/cohort_profiles.yml (default: typical)")
+    sim.add_argument("--seed", type=int, default=0, metavar="S")
+    sim.set_defaults(handler=cmd_simulate)
     return parser
 
 

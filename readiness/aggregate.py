@@ -1,0 +1,142 @@
+"""Organisation statistics over scored respondents: summaries, group breakdowns, suppression and
+role disagreement.
+
+Privacy rule, found here only: a group (a role, a department) with fewer than
+`MIN_GROUP_SIZE` respondents is never broken out; callers list it as suppressed instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from readiness.cohort import CohortScores, tier_ids
+from readiness.model import Questionnaire
+
+#: Smallest group shown on its own: fewer respondents could be recognised from their answers.
+MIN_GROUP_SIZE = 5
+#: Points between two roles' mean challenge scores from which the gap is flagged.
+DISAGREEMENT_POINTS = 20.0
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """Distribution of one score over respondents; `tiers` counts respondents per tier id."""
+
+    n: int
+    mean: float | None
+    median: float | None
+    spread: float | None  # sample standard deviation
+    tiers: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class GroupScores:
+    """Mean scores of one unsuppressed group; `challenges` follows the bank's challenge order."""
+
+    key: str | None
+    n: int
+    overall: float | None
+    challenges: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Groups of one kind ("role" or "department"): those shown and the keys suppressed."""
+
+    kind: str
+    shown: tuple[GroupScores, ...]
+    suppressed: tuple[str | None, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Two roles whose mean scores on a challenge are far apart (`higher` rates it higher)."""
+
+    challenge_id: str
+    higher: str
+    lower: str
+    higher_score: float
+    lower_score: float
+
+    @property
+    def points(self) -> float:
+        return self.higher_score - self.lower_score
+
+
+def _value(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+
+
+def summarise(questionnaire: Questionnaire, scores: pd.Series) -> ScoreSummary:
+    """n, mean, median, standard deviation and tier counts of the non-missing scores."""
+    present = scores.dropna().astype("float64")
+    counts = tier_ids(questionnaire, present).value_counts()
+    tiers = tuple((band.id, int(counts.get(band.id, 0))) for band in questionnaire.tiers.bands)
+    if present.empty:
+        return ScoreSummary(0, None, None, None, tiers)
+    return ScoreSummary(
+        n=int(len(present)),
+        mean=float(present.mean()),
+        median=float(present.median()),
+        spread=float(present.std(ddof=1)) if len(present) > 1 else None,
+        tiers=tiers,
+    )
+
+
+def group_sizes(cohort: CohortScores, by: str) -> pd.Series:
+    """Respondents per group (missing department counts as its own group, key None)."""
+    keys = cohort.respondents[by].astype(object).where(cohort.respondents[by].notna(), None)
+    return keys.value_counts(dropna=False)
+
+
+def breakdown(questionnaire: Questionnaire, cohort: CohortScores, by: str,
+              min_size: int = MIN_GROUP_SIZE) -> Breakdown:
+    """Mean overall and challenge scores per `by` group ("role" or "department").
+
+    Groups with fewer than `min_size` respondents are suppressed; shown groups are ordered by
+    size (largest first), then name.
+    """
+    people = cohort.respondents
+    keys = people[by].astype(object).where(people[by].notna(), "\x00none")
+    sizes = keys.value_counts()
+    shown_keys = sorted((k for k, n in sizes.items() if n >= min_size), key=lambda k: (-sizes[k], str(k)))
+    small = sorted((k for k, n in sizes.items() if n < min_size), key=str)
+    challenge_means = cohort.challenges.reset_index(drop=True).groupby(keys.to_numpy()).mean()
+    overall_means = people["overall"].groupby(keys.to_numpy()).mean()
+    ids = [c.id for c in questionnaire.challenges]
+
+    def real(key: str) -> str | None:
+        return None if key == "\x00none" else key
+
+    shown = tuple(
+        GroupScores(
+            key=real(key),
+            n=int(sizes[key]),
+            overall=_value(overall_means.get(key, np.nan)),
+            challenges=tuple(_value(challenge_means.at[key, cid]) for cid in ids),
+        )
+        for key in shown_keys
+    )
+    return Breakdown(by, shown, tuple(real(k) for k in small))
+
+
+def role_disagreements(questionnaire: Questionnaire, roles: Breakdown,
+                       threshold: float = DISAGREEMENT_POINTS) -> tuple[Disagreement, ...]:
+    """Per challenge, the highest- and lowest-scoring shown roles when ≥ `threshold` apart.
+
+    Only unsuppressed roles take part, so a flag never reveals a small group's answers.
+    Largest gaps first.
+    """
+    found = []
+    for position, challenge in enumerate(questionnaire.challenges):
+        scored = [(g.challenges[position], g.key) for g in roles.shown if g.challenges[position] is not None]
+        if len(scored) < 2:
+            continue
+        high = max(scored, key=lambda s: s[0])
+        low = min(scored, key=lambda s: s[0])
+        if high[0] - low[0] >= threshold:
+            found.append(Disagreement(challenge.id, str(high[1]), str(low[1]), high[0], low[0]))
+    return tuple(sorted(found, key=lambda d: -d.points))

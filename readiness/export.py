@@ -1,0 +1,329 @@
+"""Scorecard documents: HTML, PDF, Markdown, JSON and the anonymised CSV.
+
+Templates (jinja2, in `readiness/templates/`) only format the `Scorecard` view object. HTML is
+autoescaped; the Markdown environment escapes every printed text for Markdown and HTML, so a
+name like ``<script>`` or ``*bold*`` is shown literally wherever it appears.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from readiness.aggregate import MIN_GROUP_SIZE
+from readiness.model import Questionnaire
+from readiness.scorecard import Scorecard
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
+
+#: Version of the JSON document's shape; bump when a key changes meaning or disappears.
+JSON_SCHEMA_VERSION = "1.0"
+
+FORMATS = ("html", "pdf", "md", "json", "csv")
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+#: What a suppressed role or department reads as in the CSV.
+SUPPRESSED = "suppressed"
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+
+
+def markdown_escape(text: str) -> str:
+    """Text shown literally in Markdown: HTML-significant characters become entities and
+    Markdown punctuation is backslash-escaped; newlines become spaces (tables stay intact)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    text = re.sub(r"^(>|=|#|[-+](?=\s|$))", r"\\\1", text)  # would start a quote or list
+    return re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", text)  # would start a numbered list
+
+
+def _finalize_markdown(value: Any) -> Any:
+    """Applied to every `{{ … }}` of the Markdown template: text is escaped, numbers are not."""
+    return markdown_escape(value) if isinstance(value, str) else value
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _signed(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:+.{digits}f}"
+
+
+def _pct(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:.{digits}f} %"
+
+
+def _environment(markdown: bool) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=False if markdown else select_autoescape(["html", "xml"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_finalize_markdown if markdown else None,
+    )
+    env.filters.update(num=_num, signed=_signed, pct=_pct)
+    return env
+
+
+_HTML_ENV = _environment(markdown=False)
+_MD_ENV = _environment(markdown=True)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A download link shown on the web dashboard (label, href)."""
+
+    label: str
+    href: str
+
+
+#: Unicode TrueType fonts tried for the PDF (Helvetica lacks α and other glyphs we print).
+PDF_FONTS = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
+)
+
+
+def _pdf_font() -> tuple[str, str] | None:
+    for regular, bold in PDF_FONTS:
+        if Path(regular).is_file() and Path(bold).is_file():
+            return regular, bold
+    return None
+
+
+def render_html(card: Scorecard, *, medium: str = "screen", links: tuple[Link, ...] = ()) -> str:
+    """Self-contained HTML (inline CSS and SVG). `medium="pdf"` is the xhtml2pdf variant: the
+    radar is replaced by the bar table (xhtml2pdf does not draw inline SVG) and a Unicode font
+    is embedded when one is installed."""
+    font = _pdf_font() if medium == "pdf" else None
+    return _HTML_ENV.get_template("scorecard.html").render(card=card, medium=medium, links=links, font=font)
+
+
+def render_markdown(card: Scorecard) -> str:
+    return _MD_ENV.get_template("scorecard.md").render(card=card)
+
+
+def render_pdf(card: Scorecard) -> bytes:
+    """The scorecard as PDF via xhtml2pdf (ValueError if the PDF cannot be produced)."""
+    from xhtml2pdf import pisa
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
+
+    font = _pdf_font()
+    # Nothing remote, and local reads only from the font directory (names are escaped, but the
+    # renderer should not be able to fetch anything even if markup slipped through).
+    policy = ResourceAccessPolicy(allow_remote=False,
+                                  base_dir=str(Path(font[0]).parent) if font else None)
+    out = io.BytesIO()
+    status = pisa.CreatePDF(render_html(card, medium="pdf"), dest=out, encoding="utf-8",
+                            resource_policy=policy)
+    if status.err:
+        raise ValueError(f"PDF rendering failed with {status.err} error(s)")
+    return out.getvalue()
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _tier(tier: Any) -> str | None:
+    return None if tier is None else tier.id
+
+
+def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
+    """The JSON document (schema: readiness/schemas/scorecard.schema.json). Scores are 0–100
+    rounded to 0.1, shares are percentages; keys are stable within a schema version."""
+    def group(g: Any) -> dict[str, Any]:
+        return {
+            "label": g.label,
+            "respondents": g.n,
+            "overall": _round(g.overall),
+            "challenges": {c.id: _round(s) for c, s in zip(card.challenges, g.scores)},
+        }
+
+    def breakdown(b: Any) -> dict[str, Any] | None:
+        return None if b is None else {"groups": [group(g) for g in b.groups], "suppressed": list(b.suppressed)}
+
+    return {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "kind": card.kind,
+        "title": card.title,
+        "organisation": card.organisation,
+        "round": card.round,
+        "generated_at": card.generated_at,
+        "questionnaire_version": card.questionnaire_version,
+        "respondents": card.respondents,
+        "target": card.target,
+        "tiers": [{"id": t.id, "name": t.name, "lower": t.lower, "upper": t.upper} for t in card.tiers],
+        "overall": {
+            "score": _round(card.overall),
+            "tier": _tier(card.overall_tier),
+            "median": _round(card.overall_median),
+            "spread": _round(card.overall_spread),
+            "distribution": {d.tier.id: d.count for d in card.overall_distribution},
+        },
+        "challenges": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "weight": c.weight,
+                "score": _round(c.score),
+                "tier": _tier(c.tier),
+                "median": _round(c.median),
+                "spread": _round(c.spread),
+                "respondents": c.n,
+                "coverage": round(c.coverage, 3),
+                "distribution": {d.tier.id: d.count for d in c.distribution},
+            }
+            for c in card.challenges
+        ],
+        "by_role": breakdown(card.roles),
+        "by_department": breakdown(card.departments),
+        "suppressed": list(card.suppressed),
+        "benchmarks": [
+            {
+                "item": b.item_id,
+                "challenge": b.challenge,
+                "label": b.label,
+                "source": b.source,
+                "rule": b.rule,
+                "study_percent": b.figure,
+                "percent": _round(b.percent),
+                "answered": b.answered,
+                "difference": _round(b.difference),
+            }
+            for b in card.benchmarks
+        ],
+        "reliability": [
+            {
+                "challenge": r.challenge,
+                "alpha": None if r.alpha is None else round(r.alpha, 3),
+                "alpha_n": r.alpha_n,
+                "rwg_j": None if r.rwg is None else round(r.rwg, 3),
+                "rwg_n": r.rwg_n,
+            }
+            for r in card.reliability
+        ],
+        "flags": [{"kind": f.kind, "text": f.text} for f in card.flags],
+        "rounds": None if card.rounds is None else {
+            "rounds": list(card.rounds.rounds),
+            "respondents": list(card.rounds.respondents),
+            "measures": [
+                {"label": row.label, "values": [_round(v) for v in row.values], "delta": _round(row.delta)}
+                for row in card.rounds.rows
+            ],
+            "benchmarks": [
+                {"label": row.label, "values": [_round(v) for v in row.values], "delta": _round(row.delta)}
+                for row in card.rounds.benchmarks
+            ],
+        },
+        "training_plan": [
+            {
+                "group": g.label,
+                "respondents": g.n,
+                "steps": [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "format": s.format,
+                        "duration_minutes": s.minutes,
+                        "challenges": list(s.challenges),
+                        "respondents": s.respondents,
+                        "share": _round(s.share),
+                        "weighted_gap": _round(s.weighted_gap),
+                    }
+                    for s in g.steps
+                ],
+            }
+            for g in card.plan
+        ],
+        "gaps": [
+            {"title": g.title, "score": _round(g.score), "target": g.target, "priority": _round(g.priority)}
+            for g in card.gaps
+        ],
+        "next_tier": card.next_tier,
+        "recommendations": [
+            {"title": r.title, "format": r.format, "duration_minutes": r.minutes, "challenge": r.challenge}
+            for r in card.recommendations
+        ],
+        "method_notes": list(card.method_notes),
+    }
+
+
+def render_json(card: Scorecard) -> str:
+    return json.dumps(scorecard_to_dict(card), indent=2, ensure_ascii=False) + "\n"
+
+
+def load_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+CSV_COLUMNS = ("respondent", "role", "department", "round", "challenge", "item", "value")
+
+
+def answers_csv(questionnaire: Questionnaire, frame: pd.DataFrame, round: int | None = None,
+                min_group: int = MIN_GROUP_SIZE) -> str:
+    """Anonymised long CSV of completed assessments: respondent pseudonym, role, department,
+    round, challenge, item, value (1–5 or n/a).
+
+    Within each round, a role or department with fewer than `min_group` respondents is written
+    as "suppressed", so a small group's answers cannot be singled out.
+    """
+    data = frame[frame["completed"]] if len(frame) else frame
+    if round is not None:
+        data = data[data["round"] == round]
+    challenge_of = {item.id: item.challenge for c in questionnaire.challenges for item in c.items}
+    data = data.assign(challenge=data["item_id"].map(challenge_of)).dropna(subset=["challenge"])
+    people = data.drop_duplicates(["respondent", "round"])
+    out = data[["respondent", "role", "department", "round", "challenge", "item_id", "value"]].copy()
+    for column in ("role", "department"):
+        keys = people[column].astype(object).where(people[column].notna(), "")
+        sizes = people.assign(key=keys.to_numpy()).groupby(["round", "key"]).size()
+        key = out[column].astype(object).where(out[column].notna(), "")
+        small = pd.Series(list(zip(out["round"], key)), index=out.index).map(lambda k: sizes.get(k, 0) < min_group)
+        out[column] = key.where(~small, SUPPRESSED)
+    out["value"] = out["value"].map(lambda v: "n/a" if pd.isna(v) else str(int(v)))
+    out = out.rename(columns={"item_id": "item"})[list(CSV_COLUMNS)]
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def render(card: Scorecard, fmt: str, *, links: tuple[Link, ...] = ()) -> str | bytes:
+    """The scorecard in one of html, pdf, md, json (csv needs the answers: `answers_csv`)."""
+    if fmt == "html":
+        return render_html(card, links=links)
+    if fmt == "pdf":
+        return render_pdf(card)
+    if fmt == "md":
+        return render_markdown(card)
+    if fmt == "json":
+        return render_json(card)
+    raise ValueError(f"unknown scorecard format {fmt!r}; expected one of: html, pdf, md, json")
+
+
+def file_name(card: Scorecard, fmt: str) -> str:
+    """A safe download file name, e.g. scorecard-st-mary-s-hospital-round-2.pdf."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (card.organisation or "personal").lower()).strip("-")[:60] or "scorecard"
+    suffix = f"-round-{card.round}" if card.round is not None else ""
+    return f"scorecard-{slug}{suffix}.{fmt}"
+
+
+__all__ = [
+    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "file_name", "load_schema", "markdown_escape",
+    "render", "render_html", "render_json", "render_markdown", "render_pdf", "scorecard_to_dict",
+]
