@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from readiness.aggregate import (
@@ -314,34 +315,32 @@ def _reliability(questionnaire: Questionnaire, cohort: CohortScores,
                  min_size: int) -> tuple[ReliabilityView, ...]:
     """α per challenge (n-weighted mean over the role forms with ≥ min_size complete answers)
     and rwg(j) over all respondents with J = items answered per respondent."""
-    items = cohort.items
-    scores = items.pivot_table(index="respondent", columns="item_id", values="score", aggfunc="first")
-    roles = cohort.respondents.drop_duplicates("respondent").set_index("respondent")["role"].reindex(scores.index)
-    sizes = roles.value_counts()
+    column = {item_id: n for n, item_id in enumerate(cohort.item_ids)}
+    roles = cohort.respondents["role"].to_numpy()
+    masks = {role: roles == role for role in questionnaire.role_ids}
     views = []
     for challenge in questionnaire.challenges:
-        weighted = total_n = forms = 0
+        weighted = total_n = forms = 0.0
         for role in questionnaire.role_ids:
-            if sizes.get(role, 0) < min_size:
+            if masks[role].sum() < min_size:
                 continue
-            columns = [i.id for i in challenge.items_for(role) if i.id in scores.columns]
-            result = cronbach_alpha(scores.loc[roles == role, columns])
+            columns = [column[i.id] for i in challenge.items_for(role)]
+            result = cronbach_alpha(pd.DataFrame(cohort.matrix[np.ix_(masks[role], columns)]))
             if result.alpha is None or result.n < min_size:
                 continue
             weighted += result.alpha * result.n
             total_n += result.n
             forms += 1
-        columns = [i.id for i in challenge.items if i.id in scores.columns]
-        block = scores[columns]
-        answered = block.notna().sum(axis=1)
-        answered = answered[answered > 0]
-        agreement = rwg_j(block.loc[answered.index] / 25.0 + 1.0,
-                          j=float(answered.mean()) if len(answered) else None)
+        block = cohort.matrix[:, [column[i.id] for i in challenge.items]]
+        answered = (~np.isnan(block)).sum(axis=1)
+        block = block[answered > 0]
+        agreement = rwg_j(pd.DataFrame(block / 25.0 + 1.0),
+                          j=float(answered[answered > 0].mean()) if len(block) else None)
         views.append(ReliabilityView(
             challenge=challenge.title,
             alpha=weighted / total_n if total_n else None,
             alpha_n=int(total_n),
-            alpha_forms=forms,
+            alpha_forms=int(forms),
             rwg=agreement.rwg_j,
             rwg_n=agreement.n,
         ))
@@ -439,13 +438,7 @@ def organisation_scorecard(
     available = sorted(int(r) for r in everyone.respondents["round"].unique())
     chosen = round if round is not None else (available[-1] if available else 1)
     in_round = everyone.respondents["round"].to_numpy() == chosen
-    cohort = CohortScores(
-        respondents=everyone.respondents[in_round].reset_index(drop=True),
-        challenges=everyone.challenges[in_round],
-        coverage=everyone.coverage[in_round],
-        counted=everyone.counted[in_round],
-        items=everyone.items[everyone.items["round"] == chosen],
-    )
+    cohort = everyone if in_round.all() else everyone.subset(in_round)
     step("summarising challenges")
     overall = summarise(questionnaire, cohort.respondents["overall"])
     challenges = []

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from readiness.aggregate import MIN_GROUP_SIZE
-from readiness.cohort import CohortScores, tier_ids
+from readiness.cohort import CohortScores
 from readiness.gaps import Gap
 from readiness.model import Questionnaire, TrainingStep
 from readiness.recommend import fitting_steps
@@ -53,16 +53,20 @@ class TrainingPlan:
     suppressed_roles: tuple[str, ...]
 
 
-def _fit_table(questionnaire: Questionnaire, combos: pd.DataFrame) -> pd.DataFrame:
-    """(role, challenge, tier, step_id) for every open-gap combination present."""
-    target = questionnaire.rules.target
-    rows = []
-    for role, challenge_id, tier_id in combos.itertuples(index=False):
-        challenge = questionnaire.challenge(challenge_id)
-        tier = questionnaire.tiers.get(tier_id)
-        gap = Gap(challenge_id, challenge.title, tier.lower, tier, target, challenge.weight, 1.0)
-        rows.extend((role, challenge_id, tier_id, step.id) for step in fitting_steps(questionnaire, role, gap))
-    return pd.DataFrame(rows, columns=["role", "challenge", "tier", "step_id"])
+def _fit_array(questionnaire: Questionnaire) -> np.ndarray:
+    """fits[step, role, challenge, tier]: whether the step fits an open gap there, decided by
+    `readiness.recommend.fitting_steps` (the personal recommendations' rule)."""
+    steps = {step.id: n for n, step in enumerate(questionnaire.training)}
+    bands = questionnaire.tiers.bands
+    fits = np.zeros((len(steps), len(questionnaire.role_ids), len(questionnaire.challenges), len(bands)), dtype=bool)
+    for r, role in enumerate(questionnaire.role_ids):
+        for c, challenge in enumerate(questionnaire.challenges):
+            for t, tier in enumerate(bands):
+                gap = Gap(challenge.id, challenge.title, tier.lower, tier, questionnaire.rules.target,
+                          challenge.weight, 1.0)
+                for step in fitting_steps(questionnaire, role, gap):
+                    fits[steps[step.id], r, c, t] = True
+    return fits
 
 
 def organisation_plan(questionnaire: Questionnaire, cohort: CohortScores,
@@ -78,48 +82,60 @@ def organisation_plan(questionnaire: Questionnaire, cohort: CohortScores,
     big = sorted((r for r, n in sizes.items() if n >= min_group), key=lambda r: (-sizes[r], r))
     small = sorted(r for r, n in sizes.items() if n < min_group)
     pooled = int(sum(sizes[r] for r in small))
-    group_of = {r: r for r in big}
-    if pooled >= min_group:
-        group_of.update({r: POOLED for r in small})
-    suppressed = tuple(small) if pooled < min_group else ()
+    pool_shown = pooled >= min_group and bool(small)
+    group_keys = big + ([POOLED] if pool_shown else [])
+    group_of = {r: n for n, r in enumerate(big)}
+    if pool_shown:
+        group_of.update({r: len(big) for r in small})
+    suppressed = tuple(small) if not pool_shown else ()
 
-    weights = pd.Series({c.id: c.weight for c in questionnaire.challenges})
-    mean_weight = float(weights.mean())
+    role_ids = list(questionnaire.role_ids)
+    role_code = pd.Index(role_ids).get_indexer(people["role"].to_numpy())
+    group_code = np.array([group_of.get(r, -1) for r in people["role"].to_numpy()], dtype="int64")
+    usable = (role_code >= 0) & (group_code >= 0)
+    scores = cohort.challenges.to_numpy(dtype="float64")[usable]
+    role_code, group_code = role_code[usable], group_code[usable]
+    weights = np.array([c.weight for c in questionnaire.challenges])
     target = questionnaire.rules.target
-    long = cohort.challenges.reset_index(drop=True).assign(role=people["role"].to_numpy(),
-                                                          respondent=np.arange(len(people)))
-    long = long.melt(id_vars=["respondent", "role"], var_name="challenge", value_name="score")
-    long = long[long["score"].notna() & (long["score"] < target)]
-    long = long.assign(
-        priority=(long["challenge"].map(weights) / mean_weight) * (target - long["score"]),
-        tier=tier_ids(questionnaire, long["score"]).to_numpy(),
-    )
-    long = long[long["priority"] > 0]
-    fits = _fit_table(questionnaire, long[["role", "challenge", "tier"]].drop_duplicates())
-    served = long.merge(fits, on=["role", "challenge", "tier"], how="inner")
-    served = served[served["role"].isin(group_of)]
-    served = served.assign(group=served["role"].map(group_of))
-    best = served.sort_values("priority", ascending=False).drop_duplicates(["respondent", "step_id"])
-    challenges_by = served.groupby(["group", "step_id"])["challenge"].unique()
-    totals = best.groupby(["group", "step_id"]).agg(respondents=("respondent", "nunique"),
-                                                     weighted_gap=("priority", "sum"))
-    steps = {step.id: step for step in questionnaire.training}
+    with np.errstate(invalid="ignore"):
+        priority = (weights / weights.mean()) * np.clip(target - scores, 0.0, None)
+    priority = np.nan_to_num(priority, nan=0.0)
+    edges = np.array([band.lower for band in questionnaire.tiers.bands[1:]])
+    tier_code = np.searchsorted(edges, np.nan_to_num(scores, nan=0.0), side="right")
+    open_gap = priority > 0
+    fits = _fit_array(questionnaire)
+    challenge_index = np.arange(len(questionnaire.challenges))[None, :]
     order = {c.id: n for n, c in enumerate(questionnaire.challenges)}
+
+    rows: list[list[tuple[float, int, int, tuple[str, ...]]]] = [[] for _ in group_keys]
+    for s, step in enumerate(questionnaire.training):
+        serves = fits[s][role_code[:, None], challenge_index, tier_code] & open_gap
+        if not serves.any():
+            continue
+        best = np.where(serves, priority, 0.0).max(axis=1)
+        served = best > 0
+        counts = np.bincount(group_code[served], minlength=len(group_keys))
+        gaps = np.bincount(group_code[served], weights=best[served], minlength=len(group_keys))
+        for g in np.flatnonzero(counts):
+            in_group = group_code == g
+            covered = serves[in_group].any(axis=0)
+            challenges = tuple(questionnaire.challenges[c].id for c in np.flatnonzero(covered))
+            rows[g].append((float(gaps[g]), int(counts[g]), s, tuple(sorted(challenges, key=order.__getitem__))))
+
     groups = []
-    for key in big + ([POOLED] if pooled >= min_group and small else []):
+    for g, key in enumerate(group_keys):
         roles = (key,) if key != POOLED else tuple(small)
         members = int(sum(sizes[r] for r in roles))
-        rows = totals.loc[key] if key in totals.index.get_level_values(0) else totals.iloc[0:0]
-        rows = rows.sort_values(["weighted_gap", "respondents"], ascending=False).head(steps_per_group)
+        chosen = sorted(rows[g], key=lambda row: (-row[0], -row[1], row[2]))[:steps_per_group]
         planned = tuple(
             PlannedStep(
-                step=steps[step_id],
-                challenges=tuple(sorted(challenges_by.loc[(key, step_id)], key=order.__getitem__)),
-                respondents=int(row.respondents),
-                share=100.0 * row.respondents / members,
-                weighted_gap=float(row.weighted_gap),
+                step=questionnaire.training[s],
+                challenges=challenges,
+                respondents=count,
+                share=100.0 * count / members,
+                weighted_gap=gap,
             )
-            for step_id, row in rows.iterrows()
+            for gap, count, s, challenges in chosen
         )
         groups.append(RoleGroupPlan(key, roles, members, planned))
     return TrainingPlan(tuple(groups), suppressed)

@@ -1,8 +1,192 @@
-"""Scorecard pages of the web app (filled in by the scorecards work: personal `/me/<token>` links
-and organisation downloads). The web app registers this blueprint unconditionally."""
+"""Scorecard pages of the web app: organisation dashboard and downloads, personal scorecards.
+
+    /org/<code>/                      dashboard (HTML scorecard with download links)
+    /org/<code>/scorecard.<fmt>       download: html, pdf, md, json or csv   (?round=N)
+    /me/<report_token>                personal scorecard (HTML; ?format=pdf|json|md downloads)
+
+Organisation pages need the organisation's admin token, as `Authorization: Bearer <token>` or
+`?token=`. The token is checked with `Store.verify_admin_token` (scrypt hash, constant-time
+compare, the same cost for unknown organisations), and every failure — unknown code, malformed
+code, wrong or missing token — gets the same 401 body, so nobody learns which codes exist.
+A personal link that matches nothing is a plain 404.
+
+The store is `app.ctx.store` when the app set one, else one `Store()` per process
+(READINESS_DATABASE_URL), created on first use. All work (hashing, SQL, rendering) runs in a
+thread so the event loop keeps serving the chat page.
+"""
 
 from __future__ import annotations
 
-from sanic import Blueprint
+import asyncio
+import re
+import threading
+from typing import Any, Callable
+from urllib.parse import quote, urlencode
 
-blueprint = Blueprint("scorecards")
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from readiness import export
+from readiness.scorecard import load_organisation_scorecard, load_personal_scorecard
+
+#: Headers of every scorecard response: never cached, never sniffed, never framed elsewhere.
+NO_STORE = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+#: The HTML scorecard is self-contained: inline styles and SVG, nothing fetched.
+HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+UNAUTHORISED = "Unauthorised: this page needs the organisation's admin token.\n"
+NOT_FOUND = "Not found.\n"
+_FILE = re.compile(r"^scorecard\.(html|pdf|md|json|csv)$")
+_PERSONAL_FORMATS = ("html", "pdf", "json", "md")
+
+_default_store: Any = None
+_default_lock = threading.Lock()
+
+
+def _store(request: Request) -> Any:
+    """The app's store (app.ctx.store) or the lazily created per-process default."""
+    global _default_store
+    store = getattr(request.app.ctx, "store", None)
+    if store is not None:
+        return store
+    with _default_lock:
+        if _default_store is None:
+            from readiness.storage import Store
+
+            _default_store = Store()
+        return _default_store
+
+
+async def _in_thread(work: Callable[[], Any]) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, work)
+
+
+def _token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.args.get("token", "") or ""
+
+
+def _unauthorised() -> response.HTTPResponse:
+    return response.text(UNAUTHORISED, status=401,
+                         headers={**NO_STORE, "WWW-Authenticate": 'Bearer realm="scorecards"'})
+
+
+def _not_found() -> response.HTTPResponse:
+    return response.text(NOT_FOUND, status=404, headers=NO_STORE)
+
+
+def _round_arg(request: Request) -> int | None | str:
+    raw = request.args.get("round")
+    if raw is None or raw == "":
+        return None
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else "bad"
+
+
+def _document(body: str | bytes, fmt: str, filename: str | None) -> response.HTTPResponse:
+    headers = dict(NO_STORE)
+    if fmt == "html":
+        headers["Content-Security-Policy"] = HTML_CSP
+    if filename is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return response.raw(data, content_type=export.MEDIA_TYPES[fmt], headers=headers)
+
+
+def make_blueprint(name: str = "scorecards") -> Blueprint:
+    """The scorecard routes as a blueprint (a fresh one per call, e.g. one per test app)."""
+    bp = Blueprint(name)
+
+    async def organisation(request: Request, code: str, filename: str | None) -> response.HTTPResponse:
+        store = _store(request)
+        token = _token(request)
+        if not await _in_thread(lambda: store.verify_admin_token(code, token)):
+            return _unauthorised()
+        fmt = "html"
+        if filename is not None:
+            match = _FILE.match(filename)
+            if match is None:
+                return _not_found()
+            fmt = match.group(1)
+        chosen = _round_arg(request)
+        if chosen == "bad":
+            return response.text("round must be a positive whole number\n", status=400, headers=NO_STORE)
+
+        def build() -> tuple[str | bytes, str] | None:
+            record = store.get_organisation(code)
+            if record is None:  # deleted between the token check and now
+                return None
+            if fmt == "csv":
+                from readiness.bank import current_questionnaire
+
+                frame = store.answers_frame(record.join_code, chosen)  # type: ignore[arg-type]
+                body = export.answers_csv(current_questionnaire(), frame, chosen)  # type: ignore[arg-type]
+                card_name = export.file_name(_NamedCard(record.name, chosen), "csv")  # type: ignore[arg-type]
+                return body, card_name
+            card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
+            links: tuple[export.Link, ...] = ()
+            if filename is None:
+                query = {"token": token} if request.args.get("token") else {}
+                if chosen is not None:
+                    query["round"] = str(chosen)
+                suffix = ("?" + urlencode(query)) if query else ""
+                base = f"/org/{quote(record.join_code)}/scorecard"
+                links = tuple(export.Link(label, f"{base}.{ext}{suffix}") for ext, label in (
+                    ("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown"), ("json", "JSON"), ("csv", "CSV (anonymised answers)")))
+                return export.render_html(card, links=links), export.file_name(card, "html")
+            return export.render(card, fmt), export.file_name(card, fmt)
+
+        try:
+            built = await _in_thread(build)
+        except ValueError as error:  # a round without data
+            return response.text(f"{error}\n", status=404, headers=NO_STORE)
+        if built is None:
+            return _unauthorised()
+        body, download = built
+        return _document(body, fmt, None if filename is None else download)
+
+    @bp.get("/org/<code>/", strict_slashes=True)
+    async def dashboard(request: Request, code: str) -> response.HTTPResponse:
+        return await organisation(request, code, None)
+
+    @bp.get("/org/<code>/<filename>")
+    async def download(request: Request, code: str, filename: str) -> response.HTTPResponse:
+        return await organisation(request, code, filename)
+
+    @bp.get("/me/<report_token>")
+    async def personal(request: Request, report_token: str) -> response.HTTPResponse:
+        fmt = request.args.get("format", "html")
+        if fmt not in _PERSONAL_FORMATS or len(report_token) > 64:
+            return _not_found()
+        store = _store(request)
+
+        def build() -> tuple[str | bytes, str] | None:
+            card = load_personal_scorecard(store, report_token)
+            if card is None:
+                return None
+            return export.render(card, fmt), export.file_name(card, fmt)
+
+        built = await _in_thread(build)
+        if built is None:
+            return _not_found()
+        body, download = built
+        return _document(body, fmt, None if fmt == "html" else download)
+
+    return bp
+
+
+class _NamedCard:
+    """Just enough of a Scorecard for `export.file_name` (CSV has no scorecard)."""
+
+    def __init__(self, organisation: str, round: int | None) -> None:
+        self.organisation = organisation
+        self.round = round
+
+
+#: The blueprint the web app registers (`from bot.web.scorecards import blueprint`).
+blueprint = make_blueprint()
