@@ -1,0 +1,118 @@
+"""Web scorecards: admin token required, no leak of which organisations exist, personal links.
+
+sanic-testing is not installed, so the real web app (bot.web.app.create_app) runs in a
+subprocess on a free port and is called with urllib.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from readiness.bank import current_questionnaire
+from readiness.simulate import get_profile, simulate
+from readiness.storage import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = """
+import sys
+from bot.web.app import create_app
+app = create_app()
+app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=1, access_log=False, motd=False)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):  # type: ignore[no-untyped-def]
+    db = tmp_path_factory.mktemp("web") / "web.db"
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    q = current_questionnaire()
+    first, first_token = store.create_organisation("First <script>alert(1)</script> Hospital")
+    second, second_token = store.create_organisation("Second Hospital")
+    simulate(store, first.join_code, q, get_profile("typical"), 6, seed=1)
+    person = store.create_respondent("nurse", organisation_code=second.join_code)
+    assessment = store.start_assessment(person.pseudonym, q.version)
+    store.record_answers(assessment.id, {item.id: 3 for item in q.items_for("nurse")})
+    store.complete_assessment(assessment.id)
+    port = free_port()
+    env = {**os.environ, "READINESS_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], cwd=str(ROOT), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/health", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None or time.time() > deadline:
+                process.kill()
+                raise RuntimeError(process.stderr.read().decode() if process.stderr else "server did not start")
+            time.sleep(0.2)
+    yield {"base": base, "first": first.join_code, "first_token": first_token,
+           "second": second.join_code, "second_token": second_token, "report": assessment.report_token}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(url: str, token: str | None = None) -> tuple[int, Any, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_admin_token_opens_its_own_organisation(site):  # type: ignore[no-untyped-def]
+    status, headers, body = get(f"{site['base']}/org/{site['first']}/", site["first_token"])
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in body and b"<script>" not in body
+    assert headers["Cache-Control"] == "no-store"
+    status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard.json?token={site['first_token']}")
+    assert status == 200 and json.loads(body)["respondents"] == 6
+    status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard.csv", site["first_token"])
+    assert status == 200 and body.startswith(b"respondent,role,department")
+    assert "attachment" in headers["Content-Disposition"]
+    status, _, body = get(f"{site['base']}/org/{site['first']}/scorecard.pdf", site["first_token"])
+    assert status == 200 and body.startswith(b"%PDF")
+
+
+def test_wrong_token_cannot_download_another_organisation(site):  # type: ignore[no-untyped-def]
+    responses = [
+        get(f"{site['base']}/org/{site['second']}/scorecard.json", site["first_token"]),  # other org's token
+        get(f"{site['base']}/org/{site['second']}/"),  # no token
+        get(f"{site['base']}/org/{site['second']}/scorecard.csv?token=wrong"),
+        get(f"{site['base']}/org/ZZZ-ZZZ/scorecard.json", site["first_token"]),  # no such org
+        get(f"{site['base']}/org/%3Cbad%3E/", site["first_token"]),  # malformed code
+        get(f"{site['base']}/org/{site['second']}/secrets.txt"),  # unknown file, no token
+    ]
+    assert {status for status, _, _ in responses} == {401}
+    assert len({body for _, _, body in responses}) == 1  # the same body whether the org exists or not
+
+
+def test_personal_scorecard_link(site):  # type: ignore[no-untyped-def]
+    status, headers, body = get(f"{site['base']}/me/{site['report']}")
+    assert status == 200 and b"Your readiness scorecard" in body
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    status, _, body = get(f"{site['base']}/me/{site['report']}?format=json")
+    assert status == 200 and json.loads(body)["kind"] == "personal"
+    assert get(f"{site['base']}/me/not-a-real-token")[0] == 404
+    assert get(f"{site['base']}/me/{site['report']}?format=exe")[0] == 404
