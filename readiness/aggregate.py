@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from readiness.cohort import CohortScores, tier_ids
+from readiness.cohort import CohortScores
 from readiness.model import Questionnaire
 
 #: Smallest group shown on its own: fewer respondents could be recognised from their answers.
@@ -72,16 +72,19 @@ def _value(x: float) -> float | None:
 
 def summarise(questionnaire: Questionnaire, scores: pd.Series) -> ScoreSummary:
     """n, mean, median, standard deviation and tier counts of the non-missing scores."""
-    present = scores.dropna().astype("float64")
-    counts = tier_ids(questionnaire, present).value_counts()
-    tiers = tuple((band.id, int(counts.get(band.id, 0))) for band in questionnaire.tiers.bands)
-    if present.empty:
+    values = np.asarray(scores, dtype="float64")
+    present = values[~np.isnan(values)]
+    bands = questionnaire.tiers.bands
+    edges = np.array([band.lower for band in bands[1:]], dtype="float64")
+    counts = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(bands))
+    tiers = tuple((band.id, int(counts[n])) for n, band in enumerate(bands))
+    if present.size == 0:
         return ScoreSummary(0, None, None, None, tiers)
     return ScoreSummary(
-        n=int(len(present)),
+        n=int(present.size),
         mean=float(present.mean()),
-        median=float(present.median()),
-        spread=float(present.std(ddof=1)) if len(present) > 1 else None,
+        median=float(np.median(present)),
+        spread=float(present.std(ddof=1)) if present.size > 1 else None,
         tiers=tiers,
     )
 
