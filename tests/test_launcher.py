@@ -213,6 +213,9 @@ def test_stale_pid_file_is_ignored_and_a_live_one_refuses(tmp_path: Path) -> Non
     # a live launcher (any process whose command line runs bot.launcher) refuses
     fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "bot.launcher"])
     try:
+        deadline = time.monotonic() + 10  # until the child has exec'd and shows its command line
+        while b"bot.launcher" not in Path(f"/proc/{fake.pid}/cmdline").read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
         settings.pid_file.write_text(json.dumps({"pid": fake.pid, "url": "http://localhost:8080"}))
         with pytest.raises(launcher.LaunchError, match=rf"already running \(pid {fake.pid}\) at http://localhost:8080"):
             launcher.acquire_pid_file(settings)
