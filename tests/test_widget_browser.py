@@ -6,10 +6,12 @@ web app's HTTP side without a browser or Rasa.
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
 import subprocess
 import sys
+import threading
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -240,6 +242,8 @@ def test_whole_assessment_in_the_browser_with_reload(web_stack: WebStack, browse
         assert href.startswith(f"{web_stack.url}/me/")
         assert page.locator(f".rc-link[href='{href}']").count() == 1  # the URL in the text is a link too
         assert not page.locator(enabled()).count()
+        scorecard = page.request.get(href)  # the web app serves the personal scorecard link
+        assert scorecard.status == 200 and "text/html" in scorecard.headers["content-type"]
         bars.scroll_into_view_if_needed()
         shot(page, "05-summary-bars.png")
         page.locator(".rc-summary").scroll_into_view_if_needed()
@@ -312,3 +316,47 @@ def test_keyboard_only_at_360px(web_stack: WebStack, browser) -> None:
         shot(page, "07-mobile-360px.png")
     finally:
         context.close()
+
+
+@pytest.mark.slow
+def test_one_snippet_embeds_the_widget_in_another_page(web_stack: WebStack, browser) -> None:
+    """An intranet page (another origin) with only the documented <script> snippet."""
+    rasa = f"http://localhost:{web_stack.settings.rasa_port}"
+    intranet = (
+        "<!doctype html><html lang='en'><head><title>Intranet</title></head><body><h1>Staff portal</h1>"
+        f"<script src='{web_stack.url}/static/embed.js' data-rasa-url='{rasa}' data-org='NOPE-000' async></script>"
+        "</body></html>"
+    )
+    # A real server on another origin (Chromium refuses loopback scripts to "public" pages).
+    class Intranet(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = intranet.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Intranet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context(viewport={"width": 1024, "height": 760})
+    page = context.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/portal")
+        toggle = page.locator("button.rc-launcher")
+        toggle.wait_for(timeout=TURN_TIMEOUT)
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") == "true"
+        wait_buttons(page, "/affirm")
+        assert page.evaluate("localStorage.getItem('readiness-chat:org')") == '"NOPE-000"'
+        shot(page, "08-embedded-in-intranet-page.png")
+        page.keyboard.press("Escape")
+        assert page.locator(".rc-floating").is_hidden()
+        assert page.evaluate("document.activeElement.classList.contains('rc-launcher')")
+    finally:
+        context.close()
+        server.shutdown()
