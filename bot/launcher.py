@@ -18,7 +18,7 @@ Configuration (environment variables; defaults need no other server):
                             e.g. an intranet page that embeds the widget
 
 Only one launcher runs per data folder: a second one prints where the first is and exits 1.
-Ctrl-C (SIGINT) or SIGTERM stops all three servers (whole process groups) and removes the pid file.
+Ctrl-C (SIGINT), SIGTERM or SIGHUP stops all three servers (whole process groups) and removes the pid file.
 """
 
 from __future__ import annotations
@@ -311,8 +311,8 @@ def main() -> int:
     except LaunchError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 1
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _raise_stop)
     services: list[servers.Service] = []
     code = 0
     try:
@@ -341,8 +341,8 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr, flush=True)
         code = 1
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)
         servers.stop_all(services)
         release_pid_file(settings)
     if code == 0:
