@@ -110,6 +110,15 @@ def test_launcher_starts_all_three_refuses_a_second_launch_and_stops_cleanly(tmp
             with pytest.raises(urllib.error.HTTPError) as error:
                 _get(f"http://127.0.0.1:{rasa_port}{path}")
             assert error.value.code in (404, 405)
+        # Rasa's CORS answers the web app's origin only
+        def allowed_origin(origin: str) -> str | None:
+            request = urllib.request.Request(f"http://127.0.0.1:{rasa_port}/socket.io/?EIO=4&transport=polling",
+                                             headers={"Origin": origin})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.headers.get("Access-Control-Allow-Origin")
+
+        assert allowed_origin(url) == url
+        assert allowed_origin("http://evil.example") is None
         assert (data_dir / "logs" / "rasa.log").exists() and (data_dir / "logs" / "web.log").exists()
         record = json.loads((data_dir / "launcher.pid").read_text())
         assert record["pid"] == process.pid
