@@ -165,7 +165,9 @@ def test_nurse_full_assessment_with_every_interruption(bot, store):
     profile = evaluate(questionnaire, "nurse", expected).profile
     assert summary["overall"] == round(profile.overall, 1)
     assert summary["tier"] == profile.tier.name
-    assert summary["challenges"] == {c.challenge_id: round(c.score, 1) for c in profile.challenges}
+    assert summary["challenges"] == {
+        c.challenge_id: None if c.score is None else round(c.score, 1) for c in profile.challenges
+    }
     assert f"{round(profile.overall)} / 100 — {profile.tier.name}" in text_of(nurse.last)
     assert summary["scorecard"] == f"http://scorecards.test/me/{assessment.report_token}"
 
