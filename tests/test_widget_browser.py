@@ -224,6 +224,12 @@ def test_whole_assessment_in_the_browser_with_reload(web_stack: WebStack, browse
                 assert page.locator(".rc-msg").count() == messages
                 assert current_question(page) == question
                 assert progress(page) == before
+                # scrolled to the end: the current question's last option is in view
+                page.wait_for_function(
+                    "() => { const log = document.querySelector('.rc-log');"
+                    " const last = [...log.querySelectorAll('button.rc-reply:not([disabled])')].pop();"
+                    " return last.getBoundingClientRect().bottom <= log.getBoundingClientRect().bottom + 1 }",
+                    timeout=5000)
                 assert page.locator(".rc-user:has-text('not really')").count() == 1
                 shot(page, "04-after-reload.png")
 

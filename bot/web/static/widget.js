@@ -136,6 +136,9 @@
     this.build();
     this.renderTranscript();
     this.renderProgress();
+    this.scrollToEnd(); // the progress bar changed the log's height
+    var self = this;
+    if (window.requestAnimationFrame) window.requestAnimationFrame(function () { self.scrollToEnd(); });
     this.connect();
   }
 
@@ -388,6 +391,7 @@
     this.progress = progress;
     this.storage.set("progress", progress);
     this.renderProgress();
+    this.scrollToEnd();
   };
 
   // --- typing indicator -----------------------------------------------------------------------
