@@ -6,8 +6,12 @@ callers cannot lazily load or accidentally write through them.
 
 Privacy: nothing here stores a name, an e-mail, patient data or free text from the chat. A
 respondent is a random pseudonym with a role and an optional department; the chat conversation
-id (`sender_id`) is kept only so the bot can find the respondent again and so their tracker
-events can be deleted with them.
+id (`sender_id`) is kept only so the bot can find the respondent again, and every conversation id
+a respondent used is kept in `conversations` so their tracker events can be deleted with them
+(`delete_tracker_events`).
+
+Schema: managed by the Alembic migrations in `readiness/migrations/`; `Store()` upgrades the
+database to the latest revision on first use (`upgrade_schema`).
 
 Conventions:
 * lookups (`get_*`, `*_by_*`, `open_assessment`) return None when nothing matches;
@@ -30,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 from sqlalchemy import (
@@ -42,6 +46,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     create_engine,
@@ -50,6 +55,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine, make_url
@@ -61,6 +67,11 @@ from readiness.model import NOT_APPLICABLE, AnswerValue, is_valid_answer
 
 __all__ = [
     "AssessmentRecord",
+    "current_revision",
+    "delete_tracker_events",
+    "head_revision",
+    "tracker_database_url",
+    "upgrade_schema",
     "OrganisationRecord",
     "RespondentRecord",
     "Store",
@@ -77,6 +88,10 @@ DATABASE_URL_ENV = "READINESS_DATABASE_URL"
 DATA_DIR_ENV = "READINESS_DATA_DIR"
 #: File name of the default SQLite database inside the data directory.
 DEFAULT_DB_FILENAME = "readiness.db"
+#: Environment variable holding the Rasa tracker store's database as a SQLAlchemy URL.
+TRACKER_URL_ENV = "RASA_TRACKER_URL"
+#: File name of the default SQLite tracker database inside the data directory.
+DEFAULT_TRACKER_FILENAME = "rasa_tracker.db"
 #: Seconds a SQLite connection waits for a lock held by another process before failing.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
@@ -113,6 +128,27 @@ def default_database_url() -> str:
     data_dir = os.environ.get(DATA_DIR_ENV, "").strip()
     directory = Path(data_dir) if data_dir else Path.cwd() / "var"
     return f"sqlite:///{(directory.expanduser().resolve() / DEFAULT_DB_FILENAME).as_posix()}"
+
+
+def tracker_database_url(
+    env: Mapping[str, str] | None = None, data_dir: Path | str | None = None
+) -> str:
+    """The Rasa tracker store's database URL: the one place this default is decided.
+
+    `RASA_TRACKER_URL` in `env` (default: the process environment) if set; otherwise a SQLite
+    file `rasa_tracker.db` in `data_dir`, else in `READINESS_DATA_DIR`, else in `var/` under the
+    current working directory. Used by the launcher (to configure Rasa) and by the privacy
+    commands (to delete a respondent's chat events).
+    """
+    env = os.environ if env is None else env
+    url = (env.get(TRACKER_URL_ENV) or "").strip()
+    if url:
+        return url
+    if data_dir is None:
+        configured = (env.get(DATA_DIR_ENV) or "").strip()
+        data_dir = Path(configured) if configured else Path.cwd() / "var"
+    directory = Path(data_dir).expanduser().resolve()
+    return f"sqlite:///{(directory / DEFAULT_TRACKER_FILENAME).as_posix()}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -312,6 +348,22 @@ class Respondent(Base):
     consented_at = Column(UTCDateTime, nullable=False)
 
 
+class Conversation(Base):
+    """A chat conversation id (Rasa sender id) a respondent has used; one row per pair."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("respondent_id", "sender_id", name="uq_conversations_respondent_sender"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    respondent_id = Column(
+        Integer, ForeignKey("respondents.id", ondelete="CASCADE"), nullable=False
+    )
+    sender_id = Column(String(SENDER_ID_MAX_LENGTH), nullable=False, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
 class Assessment(Base):
     __tablename__ = "assessments"
     __table_args__ = (CheckConstraint("round >= 1", name="round_positive"),)
@@ -502,6 +554,132 @@ def _make_engine(url: str) -> Engine:
 
 
 # ---------------------------------------------------------------------------------------------
+# Schema migrations (Alembic)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Revision of the schema `Base.metadata.create_all` made before migrations existed.
+BASELINE_REVISION = "0001"
+#: Key of the PostgreSQL advisory lock held while the schema is upgraded (any fixed bigint).
+_MIGRATION_LOCK_KEY = 0x7265616479  # "ready"
+
+
+def alembic_config(connection: Any = None) -> Any:
+    """An `alembic.config.Config` for the packaged migrations, without any alembic.ini.
+
+    With `connection`, migrations run on it (inside its transaction); otherwise env.py connects
+    to the default database URL.
+    """
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision of the packaged migrations."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _revision_of(connection: Any) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's schema revision; None for an empty database, BASELINE_REVISION for one
+    created before migrations existed (tables but no alembic_version)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as connection:
+        revision = _revision_of(connection)
+        if revision is None and inspect(connection).has_table(Organisation.__tablename__):
+            return BASELINE_REVISION
+        return revision
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> str | None:
+    """Bring the database to `revision` (default: the latest) and return its revision.
+
+    Safe when several processes start at once: on PostgreSQL the upgrade runs in one
+    transaction holding an advisory lock, so the second process waits and then finds the
+    schema current (DDL is transactional there). On SQLite a process that loses the race to
+    create the tables retries and finds them made. Databases created before migrations
+    (tables but no alembic_version) are stamped BASELINE_REVISION first.
+    """
+    from alembic import command
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import DBAPIError
+
+    target = head_revision() if revision == "head" else revision
+    attempts = 3
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                    )
+                found = _revision_of(connection)
+                if found == target:
+                    return found
+                config = alembic_config(connection)
+                if found is None and inspect(connection).has_table(Organisation.__tablename__):
+                    command.stamp(config, BASELINE_REVISION)
+                command.upgrade(config, target)
+                return _revision_of(connection)
+        except DBAPIError:
+            if attempt == attempts - 1 or engine.dialect.name != "sqlite":
+                raise
+    return None  # pragma: no cover
+
+
+# ---------------------------------------------------------------------------------------------
+# Rasa tracker events (for deletion only: nothing here reads chat text)
+
+
+def delete_tracker_events(tracker_url: str, sender_ids: Iterable[str]) -> int:
+    """Delete every Rasa tracker event of these conversations; returns how many rows went.
+
+    `tracker_url` is the SQLAlchemy URL of Rasa's SQL tracker store (its `events` table). A
+    SQLite file that does not exist, or a database without an `events` table, has no events:
+    0, and nothing is created.
+    """
+    from sqlalchemy import inspect
+
+    ids = sorted({s for s in sender_ids if isinstance(s, str) and s})
+    if not ids:
+        return 0
+    parsed = make_url(tracker_url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:" or not Path(database).exists():
+            return 0
+    engine = create_engine(tracker_url, future=True)
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("events"):
+                return 0
+            events = Table("events", MetaData(), Column("sender_id", String(255)))
+            removed = 0
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                removed += connection.execute(
+                    delete(events).where(events.c.sender_id.in_(chunk))
+                ).rowcount
+            return int(removed)
+    finally:
+        engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
 # The store
 
 
@@ -512,7 +690,7 @@ class Store:
         self.url = url or default_database_url()
         self._engine = _make_engine(self.url)
         self._sessions = sessionmaker(self._engine, future=True, expire_on_commit=False)
-        Base.metadata.create_all(self._engine)
+        upgrade_schema(self._engine)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -811,8 +989,129 @@ class Store:
             )
             session.add(row)
             session.flush()
+            if cleaned_sender is not None:
+                self._remember_conversation(session, row.id, cleaned_sender)
             session.refresh(row)
             return self._respondent_record(row, join_code)
+
+    @staticmethod
+    def _remember_conversation(session: Session, respondent_id: int, sender_id: str) -> None:
+        """Record that the respondent used this chat conversation (once per pair)."""
+        dialect = session.get_bind().dialect.name
+        values = {"respondent_id": respondent_id, "sender_id": sender_id, "created_at": _now()}
+        if dialect in ("sqlite", "postgresql"):
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            table = Conversation.__table__
+            session.execute(
+                dialect_insert(table)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=[table.c.respondent_id, table.c.sender_id])
+            )
+            return
+        known = session.execute(
+            select(Conversation.id).where(
+                Conversation.respondent_id == respondent_id, Conversation.sender_id == sender_id
+            )
+        ).first()
+        if known is None:
+            session.add(Conversation(**values))
+            session.flush()
+
+    def conversation_ids(self, pseudonym: str) -> list[str]:
+        """Every chat conversation id the respondent has used, oldest first ([] if unknown)."""
+        with self.session_scope() as session:
+            return self._conversation_ids(session, Respondent.pseudonym == pseudonym)
+
+    @staticmethod
+    def _conversation_ids(session: Session, condition: Any) -> list[str]:
+        recorded = session.execute(
+            select(Conversation.sender_id)
+            .join(Respondent, Conversation.respondent_id == Respondent.id)
+            .where(condition)
+            .order_by(Conversation.created_at, Conversation.id)
+        ).scalars()
+        current = session.execute(
+            select(Respondent.sender_id).where(condition, Respondent.sender_id.isnot(None))
+        ).scalars()
+        return list(dict.fromkeys([*recorded, *current]))
+
+    def organisation_conversation_ids(self, join_code: str) -> list[str]:
+        """Every conversation id used by the organisation's respondents; LookupError if unknown."""
+        with self.session_scope() as session:
+            organisation = self._require_organisation(session, join_code)
+            return self._conversation_ids(
+                session, Respondent.organisation_id == organisation.id
+            )
+
+    def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:
+        """How many assessments, answers and conversations a respondent has (None if unknown)."""
+        with self.session_scope() as session:
+            respondent = self._respondent_row(session, pseudonym)
+            if respondent is None:
+                return None
+            return self._footprint(session, Respondent.id == respondent.id)
+
+    def organisation_footprint(self, join_code: str) -> dict[str, int]:
+        """Respondents, assessments, answers and conversations of an organisation."""
+        with self.session_scope() as session:
+            organisation = self._require_organisation(session, join_code)
+            return self._footprint(session, Respondent.organisation_id == organisation.id)
+
+    @staticmethod
+    def _footprint(session: Session, condition: Any) -> dict[str, int]:
+        def count(query: Any) -> int:
+            return int(session.execute(query).scalar_one())
+
+        return {
+            "respondents": count(select(func.count(Respondent.id)).where(condition)),
+            "assessments": count(
+                select(func.count(Assessment.id))
+                .join(Respondent, Assessment.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+            "answers": count(
+                select(func.count(Answer.id))
+                .join(Assessment, Answer.assessment_id == Assessment.id)
+                .join(Respondent, Assessment.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+            "conversations": count(
+                select(func.count(Conversation.id))
+                .join(Respondent, Conversation.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+        }
+
+    def inactive_respondents(self, before: datetime) -> list[str]:
+        """Pseudonyms of respondents whose last activity is before `before` (oldest first).
+
+        Last activity: the latest start or completion of any of their assessments, or their
+        consent time if they never started one. A naive `before` is taken to be UTC.
+        """
+        if before.tzinfo is None:
+            before = before.replace(tzinfo=timezone.utc)
+        with self.session_scope() as session:
+            rows = session.execute(
+                select(
+                    Respondent.pseudonym,
+                    Respondent.consented_at,
+                    func.max(Assessment.started_at),
+                    func.max(Assessment.completed_at),
+                )
+                .outerjoin(Assessment, Assessment.respondent_id == Respondent.id)
+                .group_by(Respondent.id, Respondent.pseudonym, Respondent.consented_at)
+            ).all()
+        found = []
+        for pseudonym, consented, started, completed in rows:
+            # max() over a TypeDecorator column comes back naive from some drivers
+            times = [t for t in (consented, started, completed) if t is not None]
+            last = max(t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in times)
+            if last < before:
+                found.append((last, pseudonym))
+        return [pseudonym for _, pseudonym in sorted(found)]
 
     def respondent_for_sender(self, sender_id: str) -> RespondentRecord | None:
         """The respondent of this chat conversation, or None."""
@@ -845,9 +1144,10 @@ class Store:
             return found
 
     def delete_respondent(self, pseudonym: str) -> bool:
-        """Delete a respondent with their assessments and answers; False if unknown.
+        """Delete a respondent with their assessments, answers and conversation ids; False if
+        unknown.
 
-        The caller deletes the chat tracker events of `sender_id` (read it first).
+        The caller deletes the chat tracker events first: read `conversation_ids` before.
         """
         if not isinstance(pseudonym, str):
             return False
@@ -856,7 +1156,8 @@ class Store:
             return result.rowcount > 0
 
     def purge_organisation(self, join_code: str) -> int:
-        """Delete an organisation with all its respondents, assessments and answers.
+        """Delete an organisation with all its respondents, assessments, answers and
+        conversation ids (read `organisation_conversation_ids` first, for the tracker).
 
         Returns the number of respondents removed; LookupError for an unknown code.
         """
@@ -959,7 +1260,9 @@ class Store:
 
         Moves the assessment's respondent to `sender_id`. If that conversation already belongs
         to another respondent, it is detached from them (their sender_id becomes None). The
-        respondent's previous sender_id is replaced. LookupError for an unknown code.
+        respondent's previous sender_id is replaced; every conversation id stays recorded in
+        `conversations` (for the other respondent too: the chat holds turns of both), so all
+        their tracker events can be deleted later. LookupError for an unknown code.
         """
         cleaned_sender = _clean_sender_id(sender_id)
         normalised = normalise_code(resume_code)
@@ -988,6 +1291,7 @@ class Store:
                 session.flush()
                 respondent.sender_id = cleaned_sender
                 session.flush()
+            self._remember_conversation(session, respondent.id, cleaned_sender)
             return self._assessment_record(row, respondent.pseudonym)
 
     # -- answers ---------------------------------------------------------------------------
@@ -1160,11 +1464,11 @@ class Store:
         frame = pd.DataFrame.from_records(rows, columns=list(self.FRAME_COLUMNS))
         return frame.astype(
             {
-                "respondent": object,
-                "role": object,
+                "respondent": "category",
+                "role": "category",
                 "department": object,
                 "round": "int64",
-                "item_id": object,
+                "item_id": "category",
                 "value": "float64",
                 "not_applicable": bool,
                 "completed": bool,

@@ -405,6 +405,7 @@ def test_no_free_text_or_personal_columns():
         "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
                         "completed_at", "resume_code", "report_token"},
         "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
+        "conversations": {"id", "respondent_id", "sender_id", "created_at"},
     }
 
 
