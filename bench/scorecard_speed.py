@@ -19,7 +19,7 @@ import numpy as np
 
 from readiness.aggregate import summarise
 from readiness.bank import current_questionnaire
-from readiness.cohort import score_cohort
+from readiness.cohort import CATEGORICAL_COLUMNS, score_cohort
 from readiness.export import render_html
 from readiness.scorecard import organisation_scorecard
 from readiness.scoring import score_profile
@@ -91,9 +91,15 @@ def main() -> None:
         vector_times.append(time.perf_counter() - start)
     vector_time = min(vector_times)
 
-    start = time.perf_counter()
-    loop = loop_challenge_numbers(questionnaire, frame)
-    loop_time = time.perf_counter() - start
+    # The loop gets its fastest input (plain strings, converted outside the timing) and its
+    # best of `repeat` runs, so the ratio is not flattered by categoricals or a noisy run.
+    plain = frame.astype({column: object for column in CATEGORICAL_COLUMNS})
+    loop_times = []
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        loop = loop_challenge_numbers(questionnaire, plain)
+        loop_times.append(time.perf_counter() - start)
+    loop_time = min(loop_times)
 
     worst = max(abs(a - b) for key in loop for a, b in zip(loop[key][:3], vector[key][:3]))
     assert worst < 1e-9, f"vectorised and loop numbers differ by {worst}"

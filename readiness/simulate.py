@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 from scipy.stats import norm
 
-from readiness.cohort import FRAME_COLUMNS
+from readiness.cohort import CATEGORICAL_COLUMNS, FRAME_COLUMNS
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, Item, Questionnaire
 
 if TYPE_CHECKING:
@@ -180,6 +180,7 @@ def synthetic_answers(questionnaire: Questionnaire, profile: CohortProfile, resp
         "not_applicable": long["value"].isna().to_numpy(),
         "completed": np.ones(len(rows), dtype=bool),
     })
+    frame = frame.astype({column: "category" for column in CATEGORICAL_COLUMNS})
     return frame[list(FRAME_COLUMNS)].reset_index(drop=True)
 
 

@@ -68,6 +68,7 @@ from readiness.model import NOT_APPLICABLE, AnswerValue, is_valid_answer
 __all__ = [
     "AssessmentRecord",
     "current_revision",
+    "delete_idle_tracker_conversations",
     "delete_tracker_events",
     "head_revision",
     "tracker_database_url",
@@ -675,6 +676,46 @@ def delete_tracker_events(tracker_url: str, sender_ids: Iterable[str]) -> int:
                     delete(events).where(events.c.sender_id.in_(chunk))
                 ).rowcount
             return int(removed)
+    finally:
+        engine.dispose()
+
+
+def delete_idle_tracker_conversations(tracker_url: str, before: datetime) -> tuple[int, int]:
+    """Delete whole tracker conversations whose latest event is older than `before`.
+
+    For retention: also catches chats that never became a respondent (consent declined,
+    abandoned before the role question). Conversations with any newer event are kept whole, so
+    a chat in progress never loses its state. Returns (conversations, events) removed.
+    """
+    from sqlalchemy import Float, inspect
+
+    parsed = make_url(tracker_url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:" or not Path(database).exists():
+            return 0, 0
+    if before.tzinfo is None:
+        before = before.replace(tzinfo=timezone.utc)
+    engine = create_engine(tracker_url, future=True)
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("events"):
+                return 0, 0
+            events = Table(
+                "events", MetaData(), Column("sender_id", String(255)), Column("timestamp", Float)
+            )
+            idle = connection.execute(
+                select(events.c.sender_id)
+                .group_by(events.c.sender_id)
+                .having(func.max(events.c.timestamp) < before.timestamp())
+            ).scalars().all()
+            removed = 0
+            for start in range(0, len(idle), 500):
+                chunk = idle[start : start + 500]
+                removed += connection.execute(
+                    delete(events).where(events.c.sender_id.in_(chunk))
+                ).rowcount
+            return len(idle), int(removed)
     finally:
         engine.dispose()
 
