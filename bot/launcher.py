@@ -103,7 +103,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     if len(set(ports.values())) < 3:
         raise LaunchError(f"the three ports must differ: {ports}")
     public_url = (env.get("READINESS_PUBLIC_URL", "").strip() or f"http://localhost:{web_port}").rstrip("/")
-    tracker_url = env.get("RASA_TRACKER_URL", "").strip() or f"sqlite:///{(data_dir / 'rasa_tracker.db').as_posix()}"
+    tracker_url = servers.default_tracker_url(env, data_dir)
     database_url = (
         env.get("READINESS_DATABASE_URL", "").strip() or f"sqlite:///{(data_dir / 'readiness.db').as_posix()}"
     )

@@ -24,6 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+def default_tracker_url(env: Mapping[str, str] | None = None, data_dir: Path | None = None) -> str:
+    """The tracker store's database URL: `RASA_TRACKER_URL`, else SQLite `rasa_tracker.db` in the
+    data directory. One rule, shared with the privacy commands that delete chat events
+    (`readiness.storage.tracker_database_url`)."""
+    from readiness.storage import tracker_database_url
+
+    return tracker_database_url(env, data_dir)
+
+
 def tracker_store_config(database_url: str) -> dict[str, object]:
     """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite file or PostgreSQL)."""
     url = make_url(database_url)

@@ -301,6 +301,179 @@ def cmd_simulate(args: argparse.Namespace) -> None:
           f"{organisation.join_code}, round {organisation.current_round}.")
 
 
+# --- db, privacy, retention ----------------------------------------------------------------
+
+#: Environment variable: default of `readiness retention purge --older-than` (days).
+RETENTION_DAYS_ENV = "READINESS_RETENTION_DAYS"
+
+
+def _shown_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - shown as given when SQLAlchemy cannot parse it
+        return url
+
+
+def _database_error(url: str, error: Exception) -> UserError:
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return UserError(f"cannot use the database {_shown_url(url)}: {detail[0] if detail else error}")
+
+
+def cmd_db_current(args: argparse.Namespace) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from readiness.storage import _make_engine, current_revision, default_database_url, head_revision
+
+    url = default_database_url()
+    engine = _make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as error:
+        raise _database_error(url, error) from None
+    finally:
+        engine.dispose()
+    head = head_revision()
+    if revision is None:
+        state = f"empty (no schema yet; `readiness db upgrade` creates revision {head})"
+    elif revision == head:
+        state = f"{revision} (head)"
+    else:
+        state = f"{revision} (head is {head}: run `readiness db upgrade`)"
+    print(f"Database: {_shown_url(url)}")
+    print(f"Revision: {state}")
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from readiness.storage import _make_engine, current_revision, default_database_url, upgrade_schema
+
+    url = default_database_url()
+    engine = _make_engine(url)
+    try:
+        before = current_revision(engine)
+        after = upgrade_schema(engine)
+    except SQLAlchemyError as error:
+        raise _database_error(url, error) from None
+    finally:
+        engine.dispose()
+    print(f"Database: {_shown_url(url)}")
+    if before == after:
+        print(f"Already at the latest revision {after}.")
+    else:
+        print(f"Upgraded from {before or 'an empty database'} to {after}.")
+
+
+def _delete_chat_events(sender_ids: list[str]) -> int:
+    """Delete the tracker events of these conversations (before the readiness rows, so a
+    failure here leaves everything in place to retry)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from readiness.storage import delete_tracker_events, tracker_database_url
+
+    url = tracker_database_url()
+    try:
+        return delete_tracker_events(url, sender_ids)
+    except SQLAlchemyError as error:
+        raise UserError(
+            f"cannot delete chat events in the tracker store {_shown_url(url)} "
+            f"(nothing was deleted): {str(getattr(error, 'orig', None) or error).strip().splitlines()[0]}"
+        ) from None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cmd_respondent_delete(args: argparse.Namespace) -> None:
+    store = _store()
+    footprint = store.respondent_footprint(args.pseudonym)
+    if footprint is None:
+        raise UserError(f"no respondent has the pseudonym {args.pseudonym!r} (like r-1a2b3c4d5e6f)")
+    events = _delete_chat_events(store.conversation_ids(args.pseudonym))
+    store.delete_respondent(args.pseudonym)
+    print(
+        f"Deleted respondent {args.pseudonym}: {_plural(footprint['assessments'], 'assessment')}, "
+        f"{_plural(footprint['answers'], 'answer')}, {_plural(footprint['conversations'], 'conversation')}, "
+        f"{_plural(events, 'chat tracker event')}."
+    )
+
+
+def cmd_org_purge(args: argparse.Namespace) -> None:
+    from readiness.storage import normalise_code
+
+    store = _store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list")
+    footprint = store.organisation_footprint(organisation.join_code)
+    what = (
+        f"{organisation.name} ({organisation.join_code}): {_plural(footprint['respondents'], 'respondent')}, "
+        f"{_plural(footprint['assessments'], 'assessment')}, {_plural(footprint['answers'], 'answer')} "
+        "and their chat tracker events"
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError(f"this permanently deletes {what}; add --yes to confirm")
+        typed = input(f"This permanently deletes {what}.\nType the join code to confirm: ")
+        if normalise_code(typed) != organisation.join_code:
+            raise UserError("not confirmed: nothing was deleted")
+    events = _delete_chat_events(store.organisation_conversation_ids(organisation.join_code))
+    removed = store.purge_organisation(organisation.join_code)
+    print(
+        f"Purged {organisation.name} ({organisation.join_code}): {_plural(removed, 'respondent')}, "
+        f"{_plural(footprint['assessments'], 'assessment')}, {_plural(footprint['answers'], 'answer')}, "
+        f"{_plural(events, 'chat tracker event')}."
+    )
+
+
+def cmd_retention_purge(args: argparse.Namespace) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from readiness.storage import delete_idle_tracker_conversations, tracker_database_url
+
+    days = args.older_than
+    if days is None:
+        configured = os.environ.get(RETENTION_DAYS_ENV, "").strip()
+        if not configured:
+            raise UserError(f"give --older-than DAYS (or set {RETENTION_DAYS_ENV})")
+        try:
+            days = int(configured)
+        except ValueError:
+            raise UserError(f"{RETENTION_DAYS_ENV} must be a whole number of days, got {configured!r}") from None
+    if days < 1:
+        raise UserError(f"--older-than must be at least 1 day, got {days}")
+    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    store = _store()
+    pseudonyms = store.inactive_respondents(cutoff)
+    if args.dry_run:
+        print(f"Would delete {_plural(len(pseudonyms), 'respondent')} inactive for more than {days} days"
+              + (": " + ", ".join(pseudonyms) if pseudonyms else "."))
+        return
+    answers = events = 0
+    for pseudonym in pseudonyms:
+        footprint = store.respondent_footprint(pseudonym)
+        if footprint is None:
+            continue
+        events += _delete_chat_events(store.conversation_ids(pseudonym))
+        if store.delete_respondent(pseudonym):
+            answers += footprint["answers"]
+    url = tracker_database_url()
+    try:
+        idle_chats, idle_events = delete_idle_tracker_conversations(url, cutoff)
+    except SQLAlchemyError as error:
+        raise _database_error(url, error) from None
+    print(
+        f"Deleted {_plural(len(pseudonyms), 'respondent')} inactive for more than {days} days "
+        f"({_plural(answers, 'answer')}, {_plural(events, 'chat tracker event')}), and "
+        f"{_plural(idle_chats, 'other idle chat')} ({_plural(idle_events, 'tracker event')})."
+    )
+
+
 # --- wiring -------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -322,6 +495,33 @@ def build_parser() -> argparse.ArgumentParser:
     new_round = org.add_parser("round", help="start the organisation's next survey round (e.g. after training)")
     new_round.add_argument("code", metavar="ORG_CODE")
     new_round.set_defaults(handler=cmd_org_round)
+
+    purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
+    purge.add_argument("code", metavar="ORG_CODE")
+    purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    purge.set_defaults(handler=cmd_org_purge)
+
+    respondent = commands.add_parser("respondent", help="privacy: delete one respondent").add_subparsers(
+        dest="respondent_command", required=True, metavar="ACTION")
+    delete = respondent.add_parser("delete", help="delete a respondent's answers, assessments and chat events")
+    delete.add_argument("pseudonym", metavar="PSEUDONYM")
+    delete.set_defaults(handler=cmd_respondent_delete)
+
+    retention = commands.add_parser("retention", help="privacy: delete data older than a retention period").add_subparsers(
+        dest="retention_command", required=True, metavar="ACTION")
+    retention_purge = retention.add_parser(
+        "purge", help="delete respondents inactive for more than DAYS, with their chat events, and idle chats")
+    retention_purge.add_argument("--older-than", type=int, metavar="DAYS",
+                                 help=f"retention period in days (default: ${RETENTION_DAYS_ENV})")
+    retention_purge.add_argument("--dry-run", action="store_true", help="list who would be deleted, delete nothing")
+    retention_purge.set_defaults(handler=cmd_retention_purge)
+
+    db = commands.add_parser("db", help="database schema migrations").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION")
+    db_upgrade = db.add_parser("upgrade", help="upgrade the database schema to the latest revision")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
+    db_current = db.add_parser("current", help="show the database's schema revision")
+    db_current.set_defaults(handler=cmd_db_current)
 
     questionnaire = commands.add_parser("questionnaire", help="show or check the question bank").add_subparsers(
         dest="questionnaire_command", required=True, metavar="ACTION")
