@@ -7,6 +7,7 @@ bot messages and one SlotSet. No dialogue rule lives here.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any, Dict, List, Text
 
@@ -32,22 +33,40 @@ def conversation() -> Conversation:
 
 
 def user_turn(tracker: Tracker) -> UserTurn:
-    """The latest user message as plain values."""
-    message = tracker.latest_message or {}
-    intent = message.get("intent") or {}
+    """The latest user message as plain values; anything malformed reads as empty.
+
+    The action server takes whatever tracker JSON is posted to it, so every field is checked:
+    text and intent name must be text, confidence a finite number, entities and metadata dicts.
+    """
+    message = tracker.latest_message if isinstance(tracker.latest_message, dict) else {}
+    intent = message.get("intent")
+    intent = intent if isinstance(intent, dict) else {}
     entities: Dict[str, Any] = {}
-    for entity in message.get("entities") or []:
+    raw_entities = message.get("entities")
+    for entity in raw_entities if isinstance(raw_entities, list) else []:
         if isinstance(entity, dict) and isinstance(entity.get("entity"), str):
             entities.setdefault(entity["entity"], entity.get("value"))
-    metadata = message.get("metadata") or {}
-    confidence = intent.get("confidence")
+    metadata = message.get("metadata")
+    text = message.get("text")
+    name = intent.get("name")
     return UserTurn(
-        text=message.get("text") or "",
-        intent=intent.get("name"),
-        confidence=float(confidence) if isinstance(confidence, (int, float)) else 0.0,
+        text=text if isinstance(text, str) else "",
+        intent=name if isinstance(name, str) else None,
+        confidence=_confidence(intent.get("confidence")),
         entities=entities,
         metadata=metadata if isinstance(metadata, dict) else {},
     )
+
+
+def _confidence(value: Any) -> float:
+    """A finite float; anything else (text, bools, NaN, infinities, huge ints) is 0.0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    try:
+        number = float(value)
+    except OverflowError:
+        return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:

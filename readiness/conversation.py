@@ -49,11 +49,25 @@ SECONDS_PER_ITEM = 15
 DEPARTMENT = re.compile(r"^[^\W\d_][\w &/().,'-]{0,59}$")
 #: Width of the text bars in the summary.
 BAR_WIDTH = 10
+#: Unknown resume codes one conversation may try before resuming is refused for a while.
+RESUME_MAX_FAILURES = 5
+#: How long (seconds) a conversation that used up its resume attempts must wait.
+RESUME_LOCKOUT_SECONDS = 15 * 60
 
 PHASES = (
     "start", "consent", "declined", "role", "department", "organisation",
     "questionnaire", "paused", "done",
 )
+#: Phases whose state names an assessment (checked against the database every turn).
+_ASSESSMENT_PHASES = ("questionnaire", "paused", "done")
+#: Confirmations the conversation may be waiting for.
+PENDING = ("start_over", "stop")
+#: Slot fields and their types; the others are optional text.
+_SLOT_TYPES: Mapping[str, Any] = {
+    "misses": int, "assessment_id": int, "resume_failures": int, "resume_blocked_until": (int, float),
+}
+#: Slot fields that may never be null.
+_NOT_NULL = frozenset({"phase", "misses", "resume_failures"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,11 @@ class ChatState:
     revisit: str | None = None
     pending: str | None = None
     misses: int = 0
+    #: Unknown resume codes tried in this conversation (never reset by a successful resume,
+    #: so valid codes cannot be interleaved to keep guessing).
+    resume_failures: int = 0
+    #: Until when (epoch seconds) resume attempts are refused in this conversation.
+    resume_blocked_until: float | None = None
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,13 +106,25 @@ class ChatState:
         fields: dict[str, Any] = {}
         for name, default in asdict(defaults).items():
             item = value.get(name, default)
-            expected = {"misses": int, "assessment_id": int}.get(name, str)
-            if item is None or (isinstance(item, expected) and not isinstance(item, bool)):
+            expected = _SLOT_TYPES.get(name, str)
+            if item is None and name not in _NOT_NULL:
+                fields[name] = item
+            elif isinstance(item, expected) and not isinstance(item, bool):
                 fields[name] = item
             else:
                 return cls()
+        blocked = fields["resume_blocked_until"]
+        if blocked is not None:
+            if not math.isfinite(blocked) or blocked < 0:
+                return cls()
+            fields["resume_blocked_until"] = float(blocked)
         state = cls(**fields)
-        if state.phase not in PHASES or state.misses < 0:
+        if (
+            state.phase not in PHASES
+            or state.misses < 0
+            or state.resume_failures < 0
+            or (state.pending is not None and state.pending not in PENDING)
+        ):
             return cls()
         return state
 
@@ -187,11 +218,44 @@ class Conversation:
             return Reply((BotMessage(self.texts.say("save_failed")),), state)
 
     def _dispatch(self, sender_id: str, state: ChatState, turn: UserTurn) -> Reply:
+        if not self._consistent(sender_id, state):
+            # A state naming an assessment this conversation does not own (forged, or the
+            # respondent resumed elsewhere or was deleted), or past the role question without
+            # a known role: start afresh, touching nothing.
+            state = ChatState(resume_failures=state.resume_failures,
+                              resume_blocked_until=state.resume_blocked_until)
         code = find_resume_code(turn.text) if state.phase != "questionnaire" else None
-        if code is not None and state.phase not in ("questionnaire",):
+        if code is not None:
             return self._resume(sender_id, state, code)
         handler = getattr(self, f"_on_{state.phase}")
-        return handler(sender_id, state, turn)
+        reply = handler(sender_id, state, turn)
+        # Handlers that start afresh must not forget the resume attempts.
+        return Reply(reply.messages, replace(
+            reply.state, resume_failures=state.resume_failures, resume_blocked_until=state.resume_blocked_until,
+        ))
+
+    def _consistent(self, sender_id: str, state: ChatState) -> bool:
+        if state.phase in ("department", "organisation"):
+            return state.role in self.questionnaire().role_ids
+        if state.phase in _ASSESSMENT_PHASES:
+            return self._owns(sender_id, state)
+        return True
+
+    def _owns(self, sender_id: str, state: ChatState) -> bool:
+        """Whether the state's assessment belongs to this conversation's respondent, as the
+        state says (role and organisation): the slot is never trusted to name someone's data."""
+        if state.assessment_id is None or state.respondent is None:
+            return False
+        respondent = self.store.respondent_for_sender(sender_id)
+        if (
+            respondent is None
+            or respondent.pseudonym != state.respondent
+            or respondent.role != state.role
+            or respondent.organisation_code != state.org_code
+        ):
+            return False
+        assessment = self.store.get_assessment(state.assessment_id)
+        return assessment is not None and assessment.respondent == respondent.pseudonym
 
     def say(self, key: str, **values: Any) -> BotMessage:
         return BotMessage(self.texts.say(key, **values))
@@ -307,18 +371,23 @@ class Conversation:
         """Consent, role and organisation are known: only now is anything stored."""
         questionnaire = self.questionnaire()
         existing = self.store.respondent_for_sender(sender_id)
-        if existing is not None:
+        if existing is not None and existing.role == state.role and existing.organisation_code == state.org_code:
             respondent = existing.pseudonym
-            self.store.update_respondent(respondent, role=state.role, department=state.department)
+            self.store.update_respondent(respondent, department=state.department)
+            assessment = self.store.start_assessment(respondent, questionnaire.version)
         else:
+            # A new respondent (a returning one in another role or organisation is a new
+            # respondent too: their earlier answers stay under the role they were given for).
             respondent = self.store.create_respondent(
                 state.role,
                 organisation_code=state.org_code,
                 department=state.department,
-                sender_id=sender_id,
+                sender_id=None if existing is not None else sender_id,
                 consented_at=self.now(),
             ).pseudonym
-        assessment = self.store.start_assessment(respondent, questionnaire.version)
+            assessment = self.store.start_assessment(respondent, questionnaire.version)
+            if existing is not None:  # hand this conversation over to the new respondent
+                self.store.reattach_assessment(assessment.resume_code, sender_id)
         state = replace(state, phase="questionnaire", respondent=respondent, assessment_id=assessment.id)
         opening = self.say("code_accepted", organisation=organisation) if organisation else self.say("individual")
         begin = self.say("begin", questions=len(questionnaire.items_for(state.role)))
@@ -327,9 +396,10 @@ class Conversation:
     # --- the questionnaire ----------------------------------------------------------------
 
     def _current_item(self, state: ChatState, questionnaire: Questionnaire, answers: Mapping[str, AnswerValue]) -> Item | None:
-        if state.revisit and questionnaire.has_item(state.revisit):
+        items = questionnaire.items_for(state.role)
+        if state.revisit and any(item.id == state.revisit for item in items):
             return questionnaire.item(state.revisit)
-        return next((item for item in questionnaire.items_for(state.role) if item.id not in answers), None)
+        return next((item for item in items if item.id not in answers), None)
 
     def _progress(self, questionnaire: Questionnaire, role: str, item: Item, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:
         items = questionnaire.items_for(role)
@@ -638,10 +708,24 @@ class Conversation:
         return Reply((self.say("paused_idle", code=self._resume_code(state)),), state)
 
     def _resume(self, sender_id: str, state: ChatState, code: str) -> Reply:
-        """"resume CODE" from any chat: reattach the assessment to this conversation."""
+        """"resume CODE" from any chat: reattach the assessment to this conversation.
+
+        After RESUME_MAX_FAILURES unknown codes, this conversation may not try another for
+        RESUME_LOCKOUT_SECONDS (codes are not looked up meanwhile), so codes cannot be guessed.
+        """
+        now = self.now().timestamp()
+        if state.resume_blocked_until is not None:
+            if now < state.resume_blocked_until:
+                return Reply((self._resume_locked(state.resume_blocked_until - now),), state)
+            state = replace(state, resume_failures=0, resume_blocked_until=None)
         assessment = self.store.assessment_by_resume_code(code)
         if assessment is None:
-            return Reply((self.say("resume_unknown", code=code),), state)
+            state = replace(state, resume_failures=state.resume_failures + 1)
+            unknown = self.say("resume_unknown", code=code)
+            if state.resume_failures >= RESUME_MAX_FAILURES:
+                state = replace(state, resume_blocked_until=now + RESUME_LOCKOUT_SECONDS)
+                return Reply((unknown, self._resume_locked(RESUME_LOCKOUT_SECONDS)), state)
+            return Reply((unknown,), state)
         if assessment.completed:
             return Reply((self.say("resume_done", code=code),), state)
         self.store.reattach_assessment(code, sender_id)
@@ -655,8 +739,13 @@ class Conversation:
             org_code=respondent.organisation_code,
             respondent=respondent.pseudonym,
             assessment_id=assessment.id,
+            resume_failures=state.resume_failures,
+            resume_blocked_until=state.resume_blocked_until,
         )
         answers = self.store.answers(assessment.id)
         if self._current_item(state, questionnaire, answers) is None:
             return self._finish(state, questionnaire, answers)
         return self._reask(state, questionnaire, answers, self.say("continue"))
+
+    def _resume_locked(self, seconds: float) -> BotMessage:
+        return self.say("resume_locked", minutes=max(1, math.ceil(seconds / 60)))
