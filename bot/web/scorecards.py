@@ -10,6 +10,15 @@ compare, the same cost for unknown organisations), and every failure — unknown
 code, wrong or missing token — gets the same 401 body, so nobody learns which codes exist.
 A personal link that matches nothing is a plain 404.
 
+Rate limits (in memory, per process: each web worker counts on its own, and a restart forgets):
+after ADMIN_FAILURES wrong admin tokens within FAILURE_WINDOW seconds from one client address
+for one organisation code, that address gets 429 (with Retry-After) for that code, right token
+or not, until the oldest failure leaves the window; codes that do not exist count the same, so
+the 429 reveals nothing. After PERSONAL_MISSES unknown personal links within the window, one
+address gets 429 on every /me/ link. A blocked request is refused before any hashing or SQL.
+The client address is Sanic's `request.remote_addr` (forwarded headers only when the app is
+configured to trust a proxy), falling back to the socket's peer address.
+
 The store is `app.ctx.store` when the app set one, else one `Store()` per process
 (READINESS_DATABASE_URL), created on first use. All work (hashing, SQL, rendering) runs in a
 thread so the event loop keeps serving the chat page.
@@ -18,8 +27,11 @@ thread so the event loop keeps serving the chat page.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import threading
+import time
+from collections import deque
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
@@ -42,6 +54,13 @@ UNAUTHORISED = "Unauthorised: this page needs the organisation's admin token.\n"
 NOT_FOUND = "Not found.\n"
 _FILE = re.compile(r"^scorecard\.(html|pdf|md|json|csv)$")
 _PERSONAL_FORMATS = ("html", "pdf", "json", "md")
+TOO_MANY = "Too many failed attempts: try again later.\n"
+#: Wrong admin tokens allowed per client address and organisation code within FAILURE_WINDOW.
+ADMIN_FAILURES = 5
+#: Unknown personal links allowed per client address within FAILURE_WINDOW.
+PERSONAL_MISSES = 20
+#: Seconds over which failures are counted.
+FAILURE_WINDOW = 600
 
 _default_store: Any = None
 _default_lock = threading.Lock()
@@ -59,6 +78,73 @@ def _store(request: Request) -> Any:
 
             _default_store = Store()
         return _default_store
+
+
+class FailureLimiter:
+    """Sliding-window failure counts per key, in memory (per process).
+
+    `retry_after(key)` is None while the key has fewer than `limit` failures in the last
+    `window` seconds, else the whole seconds until the oldest of them expires. At most
+    `max_keys` keys are kept: beyond that, the keys with the oldest failures are forgotten.
+    """
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic,
+                 max_keys: int = 10_000) -> None:
+        self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
+        self._failures: dict[Any, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: Any, now: float) -> deque[float] | None:
+        times = self._failures.get(key)
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if times is not None and not times:
+            del self._failures[key]
+            return None
+        return times
+
+    def retry_after(self, key: Any) -> int | None:
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now)
+            if times is None or len(times) < self.limit:
+                return None
+            return max(1, math.ceil(times[-self.limit] + self.window - now))
+
+    def failure(self, key: Any) -> None:
+        with self._lock:
+            now = self.clock()
+            times = self._recent(key, now)
+            if times is None:
+                if len(self._failures) >= self.max_keys:
+                    self._forget_oldest(now)
+                times = self._failures[key] = deque(maxlen=self.limit)
+            times.append(now)
+
+    def success(self, key: Any) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+    def _forget_oldest(self, now: float) -> None:
+        for key in list(self._failures):
+            self._recent(key, now)
+        if len(self._failures) >= self.max_keys:
+            oldest = sorted(self._failures, key=lambda k: self._failures[k][-1])
+            for key in oldest[: len(oldest) // 2 + 1]:
+                del self._failures[key]
+
+
+def client_address(request: Request) -> str:
+    return request.remote_addr or request.ip or "?"
+
+
+def _code_key(code: str) -> str:
+    """The organisation code as the store reads it (case, dashes and spaces do not matter)."""
+    return re.sub(r"[^0-9A-Za-z]", "", code).upper()[:32]
+
+
+def _too_many(seconds: int) -> response.HTTPResponse:
+    return response.text(TOO_MANY, status=429, headers={**NO_STORE, "Retry-After": str(seconds)})
 
 
 async def _in_thread(work: Callable[[], Any]) -> Any:
@@ -98,15 +184,29 @@ def _document(body: str | bytes, fmt: str, filename: str | None) -> response.HTT
     return response.raw(data, content_type=export.MEDIA_TYPES[fmt], headers=headers)
 
 
-def make_blueprint(name: str = "scorecards") -> Blueprint:
-    """The scorecard routes as a blueprint (a fresh one per call, e.g. one per test app)."""
+def make_blueprint(
+    name: str = "scorecards",
+    admin_limiter: FailureLimiter | None = None,
+    personal_limiter: FailureLimiter | None = None,
+) -> Blueprint:
+    """The scorecard routes as a blueprint (a fresh one per call, e.g. one per test app),
+    with its own rate limiters unless given some."""
     bp = Blueprint(name)
+    admin_limits = admin_limiter or FailureLimiter(ADMIN_FAILURES, FAILURE_WINDOW)
+    personal_limits = personal_limiter or FailureLimiter(PERSONAL_MISSES, FAILURE_WINDOW)
+    bp.ctx.admin_limiter, bp.ctx.personal_limiter = admin_limits, personal_limits
 
     async def organisation(request: Request, code: str, filename: str | None) -> response.HTTPResponse:
         store = _store(request)
         token = _token(request)
+        key = (client_address(request), _code_key(code))
+        blocked = admin_limits.retry_after(key)
+        if blocked is not None:
+            return _too_many(blocked)
         if not await _in_thread(lambda: store.verify_admin_token(code, token)):
+            admin_limits.failure(key)
             return _unauthorised()
+        admin_limits.success(key)
         fmt = "html"
         if filename is not None:
             match = _FILE.match(filename)
@@ -160,8 +260,13 @@ def make_blueprint(name: str = "scorecards") -> Blueprint:
 
     @bp.get("/me/<report_token>")
     async def personal(request: Request, report_token: str) -> response.HTTPResponse:
+        address = client_address(request)
+        blocked = personal_limits.retry_after(address)
+        if blocked is not None:
+            return _too_many(blocked)
         fmt = request.args.get("format", "html")
         if fmt not in _PERSONAL_FORMATS or len(report_token) > 64:
+            personal_limits.failure(address)
             return _not_found()
         store = _store(request)
 
@@ -173,6 +278,7 @@ def make_blueprint(name: str = "scorecards") -> Blueprint:
 
         built = await _in_thread(build)
         if built is None:
+            personal_limits.failure(address)
             return _not_found()
         body, download = built
         return _document(body, fmt, None if fmt == "html" else download)
