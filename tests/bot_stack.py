@@ -32,18 +32,25 @@ class BotStack:
     database_url: str
     content_dir: Path
     services: list[Service] = field(default_factory=list)
+    #: Every Rasa instance's port (the first is `rasa_port`); several share tracker and locks.
+    rasa_ports: list[int] = field(default_factory=list)
+    tracker_url: str | None = None
 
     @property
     def rest_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+        return self.rest_url_of(0)
 
-    def send(self, sender: str, message: str, metadata: dict | None = None) -> list[dict]:
-        """One REST turn; returns Rasa's list of bot messages."""
+    def rest_url_of(self, instance: int) -> str:
+        port = self.rasa_ports[instance] if self.rasa_ports else self.rasa_port
+        return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+
+    def send(self, sender: str, message: str, metadata: dict | None = None, instance: int = 0) -> list[dict]:
+        """One REST turn (to Rasa instance number `instance`); returns Rasa's list of bot messages."""
         body = {"sender": sender, "message": message}
         if metadata is not None:
             body["metadata"] = metadata
         request = urllib.request.Request(
-            self.rest_url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+            self.rest_url_of(instance), data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200
@@ -56,27 +63,47 @@ class BotStack:
         stop_all(self.services)
 
 
-def start_bot(root: Path, env: dict[str, str] | None = None) -> BotStack:
-    """Train if needed, copy the content (so a test may edit it), start both servers."""
+def start_bot(
+    root: Path,
+    env: dict[str, str] | None = None,
+    *,
+    database_url: str | None = None,
+    tracker_url: str | None = None,
+    lock_store: dict | None = None,
+    rasa_instances: int = 1,
+) -> BotStack:
+    """Train if needed, copy the content (so a test may edit it), start the servers.
+
+    Defaults: SQLite files in `root` for the readiness store and the tracker, Rasa's in-memory
+    lock store, one Rasa instance. For scale-out: give PostgreSQL URLs, a Redis `lock_store`
+    section and `rasa_instances` > 1 (all share the one action server and the databases).
+    """
     model = ensure_model()
     content = root / "content"
     shutil.copytree(PACKAGED_CONTENT_DIR, content)
-    database_url = f"sqlite:///{root / 'readiness.db'}"
-    stack = BotStack(root, free_port(), free_port(), database_url, content)
+    database_url = database_url or f"sqlite:///{root / 'readiness.db'}"
+    tracker_url = tracker_url or f"sqlite:///{root / 'tracker.db'}"
+    ports = [free_port() for _ in range(rasa_instances)]
+    stack = BotStack(root, ports[0], free_port(), database_url, content, rasa_ports=ports, tracker_url=tracker_url)
     environment = {
         "READINESS_DATABASE_URL": database_url,
         "READINESS_CONTENT_DIR": str(content),
         "READINESS_PUBLIC_URL": "http://scorecards.test",
         **(env or {}),
     }
-    endpoints = write_endpoints(root / "endpoints.yml", stack.actions_port, f"sqlite:///{root / 'tracker.db'}")
+    endpoints = write_endpoints(root / "endpoints.yml", stack.actions_port, tracker_url, lock_store)
     try:
         actions = start_action_server(stack.actions_port, root / "actions.log", environment)
         stack.services.append(actions)
-        rasa = start_rasa(model, stack.rasa_port, endpoints, root / "rasa.log", cors="http://localhost", env=environment)
-        stack.services.append(rasa)
+        instances = []
+        for n, port in enumerate(ports):
+            log = root / ("rasa.log" if n == 0 else f"rasa-{n}.log")
+            rasa = start_rasa(model, port, endpoints, log, cors="http://localhost", env=environment)
+            stack.services.append(rasa)
+            instances.append(rasa)
         wait_until_up(actions.health_url, START_TIMEOUT, actions.process)
-        wait_until_up(rasa.health_url, START_TIMEOUT, rasa.process)
+        for rasa in instances:
+            wait_until_up(rasa.health_url, START_TIMEOUT, rasa.process)
     except BaseException:
         stop_all(stack.services)
         raise
