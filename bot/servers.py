@@ -115,7 +115,10 @@ def _spawn(name: str, command: list[str], log: Path, env: Mapping[str, str], hea
 
 
 def start_action_server(port: int, log: Path, env: Mapping[str, str] | None = None) -> Service:
-    environment = {**os.environ, **(env or {})}
+    """The action server has no authentication of its own: it listens on loopback only
+    (rasa_sdk reads SANIC_HOST; its default is every interface). Set SANIC_HOST to the
+    private interface when Rasa runs on another host."""
+    environment = {"SANIC_HOST": "127.0.0.1", **os.environ, **(env or {})}
     command = [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     return _spawn("actions", command, log, environment, f"http://127.0.0.1:{port}/health")
 
