@@ -16,6 +16,7 @@ Configuration (environment variables; defaults need no other server):
                             with RASA_PORT)
     RASA_CORS_ORIGINS       extra origins (space separated) allowed to open the chat socket,
                             e.g. an intranet page that embeds the widget
+    RASA_LOCK_STORE_URL     redis://host:6379/0 — Redis lock store, for several Rasa instances
 
 Only one launcher runs per data folder: a second one prints where the first is and exits 1.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stops all three servers (whole process groups) and removes the pid file.
@@ -65,6 +66,7 @@ class Settings:
     rasa_url: str
     cors_origins: tuple[str, ...]
     web_host: str = "127.0.0.1"
+    lock_store_url: str = ""
 
     @property
     def logs(self) -> Path:
@@ -119,7 +121,18 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         rasa_url=env.get("READINESS_RASA_URL", "").strip().rstrip("/"),
         cors_origins=(origin_of(public_url), *extra),
         web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
+        lock_store_url=_lock_store_url(env),
     )
+
+
+def _lock_store_url(env: Mapping[str, str]) -> str:
+    url = env.get("RASA_LOCK_STORE_URL", "").strip()
+    if url:
+        try:
+            servers.redis_lock_store(url)
+        except ValueError as error:
+            raise LaunchError(f"RASA_LOCK_STORE_URL: {error}") from None
+    return url
 
 
 def origin_of(url: str) -> str:
@@ -263,7 +276,10 @@ def start_stack(settings: Settings, model: Path, timeouts: tuple[float, float, f
     """
     actions_timeout, rasa_timeout, web_timeout = timeouts or (ACTIONS_TIMEOUT, RASA_TIMEOUT, WEB_TIMEOUT)
     settings.logs.mkdir(parents=True, exist_ok=True)
-    endpoints = servers.write_endpoints(settings.data_dir / "endpoints.yml", settings.actions_port, settings.tracker_url)
+    lock_store = servers.redis_lock_store(settings.lock_store_url) if settings.lock_store_url else None
+    endpoints = servers.write_endpoints(
+        settings.data_dir / "endpoints.yml", settings.actions_port, settings.tracker_url, lock_store
+    )
     env = service_env(settings)
     services: list[servers.Service] = []
     try:

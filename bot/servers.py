@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -51,6 +52,23 @@ def tracker_store_config(database_url: str) -> dict[str, object]:
     if url.password:
         config["password"] = url.password
     return config
+
+
+def redis_lock_store(url: str) -> dict[str, object]:
+    """Rasa's `lock_store` section for a redis://[:password@]host[:port][/db] URL: needed as soon
+    as two Rasa instances serve the same conversations (docs/deployment.md)."""
+    parts = urlsplit(url)
+    if parts.scheme != "redis" or not parts.hostname:
+        raise ValueError(f"lock store URL must look like redis://host:6379/0, got {url!r}")
+    section: dict[str, object] = {
+        "type": "redis",
+        "url": parts.hostname,
+        "port": parts.port or 6379,
+        "db": int(parts.path.strip("/") or 0),
+    }
+    if parts.password:
+        section["password"] = parts.password
+    return section
 
 
 def write_endpoints(path: Path, actions_port: int, tracker_url: str, lock_store: Mapping[str, object] | None = None) -> Path:

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.servers import redis_lock_store
+
 PG_USER = "readiness-pg"
 #: The database superuser initdb creates (trust authentication on 127.0.0.1 only).
 PG_SUPERUSER = "postgres"
@@ -147,7 +149,7 @@ class RedisServer:
     @property
     def lock_store(self) -> dict[str, object]:
         """Rasa's endpoints.yml `lock_store` section for this server."""
-        return {"type": "redis", "url": "127.0.0.1", "port": self.port, "db": 0}
+        return redis_lock_store(f"redis://127.0.0.1:{self.port}/0")
 
     def client(self):  # type: ignore[no-untyped-def]
         import redis

@@ -16,8 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot import launcher
+from bot import launcher, servers
 from tests.stack import ROOT, stack_env
 
 START_TIMEOUT = 420  # a cold start trains the model first (~40–90 s) and Rasa needs 20–40 s
@@ -181,7 +182,19 @@ def test_settings_defaults_and_environment(tmp_path: Path) -> None:
     assert env["READINESS_DATABASE_URL"] == "postgresql://u:p@db/readiness"
 
 
+def test_redis_lock_store_setting_reaches_the_endpoints_file(tmp_path: Path) -> None:
+    settings = launcher.settings_from_env({
+        "READINESS_DATA_DIR": str(tmp_path), "RASA_LOCK_STORE_URL": "redis://:secret@cache.internal:6380/2",
+    })
+    lock = servers.redis_lock_store(settings.lock_store_url)
+    assert lock == {"type": "redis", "url": "cache.internal", "port": 6380, "db": 2, "password": "secret"}
+    endpoints = servers.write_endpoints(tmp_path / "endpoints.yml", 5055, settings.tracker_url, lock)
+    assert yaml.safe_load(endpoints.read_text())["lock_store"] == lock
+    assert launcher.settings_from_env({"READINESS_DATA_DIR": str(tmp_path)}).lock_store_url == ""
+
+
 @pytest.mark.parametrize("env, message", [
+    ({"RASA_LOCK_STORE_URL": "memcached://x"}, "RASA_LOCK_STORE_URL: lock store URL must look like redis://"),
     ({"RASA_PORT": "abc"}, "RASA_PORT='abc' is not a port number"),
     ({"WEB_PORT": "70000"}, "out of range"),
     ({"WEB_PORT": "5005"}, "must differ"),
