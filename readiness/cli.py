@@ -207,6 +207,42 @@ def cmd_org_round(args: argparse.Namespace) -> None:
     print(f"Round {number} started for {args.code}: new assessments count towards round {number}.")
 
 
+def _parse_weights(pairs: Sequence[str]) -> dict[str, float]:
+    weights: dict[str, float] = {}
+    for pair in pairs:
+        challenge, sep, raw = pair.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[challenge.strip()] = float(raw)
+        except ValueError:
+            raise UserError(f"expected CHALLENGE=WEIGHT (e.g. data_privacy_security=1.5), got {pair!r}") from None
+    return weights
+
+
+def cmd_org_weights(args: argparse.Namespace) -> None:
+    """Show the organisation's challenge weights, or override some (validated against the bank)."""
+    store = _store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list")
+    questionnaire = current_questionnaire()
+    if args.reset:
+        overrides: dict[str, float] = {}
+    else:
+        overrides = {**organisation.weights, **_parse_weights(args.pairs)}
+    try:
+        effective = questionnaire.with_weights(overrides)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.reset or args.pairs:
+        store.set_weights(organisation.join_code, overrides)
+    print(_table(
+        [(c.id, c.weight, "override" if c.id in overrides else "bank") for c in effective.challenges],
+        ["challenge", "weight", "from"],
+    ))
+
+
 def _progress_bar(total: int, unit: str, description: str):  # type: ignore[no-untyped-def]
     """A tqdm bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
@@ -495,6 +531,12 @@ def build_parser() -> argparse.ArgumentParser:
     new_round = org.add_parser("round", help="start the organisation's next survey round (e.g. after training)")
     new_round.add_argument("code", metavar="ORG_CODE")
     new_round.set_defaults(handler=cmd_org_round)
+
+    weights = org.add_parser("weights", help="show or override the organisation's challenge weights")
+    weights.add_argument("code", metavar="ORG_CODE")
+    weights.add_argument("pairs", nargs="*", metavar="CHALLENGE=WEIGHT")
+    weights.add_argument("--reset", action="store_true", help="back to the bank's weights")
+    weights.set_defaults(handler=cmd_org_weights)
 
     purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
     purge.add_argument("code", metavar="ORG_CODE")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,19 @@ def test_score_bad_input_is_one_line_exit_2(tmp_path, content, message):
 def test_score_missing_file(tmp_path):
     result = run("score", "--answers", str(tmp_path / "none.json"), cwd=tmp_path)
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_org_weights_override_validated_and_stored(tmp_path):
+    code = json.loads(run("org", "create", "Weights Hospital", "--json", cwd=tmp_path).stdout)["join_code"]
+    shown = run("org", "weights", code, "transparency=2.5", cwd=tmp_path)
+    assert shown.returncode == 0 and re.search(r"transparency\s+2.5\s+override", shown.stdout)
+    for bad, message in [("nope=2", "unknown challenge 'nope'"), ("transparency=0", "must be a number > 0"),
+                         ("transparency", "expected CHALLENGE=WEIGHT")]:
+        result = run("org", "weights", code, bad, cwd=tmp_path)
+        assert result.returncode == 2 and message in result.stderr
+    store = Store(f"sqlite:///{tmp_path / 'var' / 'readiness.db'}")
+    assert store.get_organisation(code).weights == {"transparency": 2.5}
+    run("org", "weights", code, "--reset", cwd=tmp_path)
+    assert store.get_organisation(code).weights == {}
+    store.close()
+    assert run("org", "weights", "ZZZ-ZZZ", cwd=tmp_path).returncode == 2
