@@ -95,6 +95,23 @@ TRACKER_URL_ENV = "RASA_TRACKER_URL"
 DEFAULT_TRACKER_FILENAME = "rasa_tracker.db"
 #: Seconds a SQLite connection waits for a lock held by another process before failing.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+#: Environment variable overriding SQLITE_BUSY_TIMEOUT_SECONDS (seconds, may be fractional);
+#: the fault tests set it low so a locked database fails a write quickly.
+SQLITE_BUSY_TIMEOUT_ENV = "READINESS_SQLITE_BUSY_TIMEOUT"
+
+
+def sqlite_busy_timeout() -> float:
+    """The SQLite busy timeout in seconds: $READINESS_SQLITE_BUSY_TIMEOUT or the default."""
+    value = os.environ.get(SQLITE_BUSY_TIMEOUT_ENV, "").strip()
+    if not value:
+        return float(SQLITE_BUSY_TIMEOUT_SECONDS)
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"{SQLITE_BUSY_TIMEOUT_ENV}={value!r}: expected a number of seconds, like 30 or 0.5") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"{SQLITE_BUSY_TIMEOUT_ENV}={value!r}: expected a finite number of seconds >= 0")
+    return seconds
 
 NAME_MAX_LENGTH = 200
 ROLE_MAX_LENGTH = 64
@@ -524,18 +541,19 @@ def _make_engine(url: str) -> Engine:
         return create_engine(url, future=True, pool_pre_ping=True)
 
     database = parsed.database or ""
+    busy_timeout = sqlite_busy_timeout()
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     if in_memory:
         engine = create_engine(
             url,
             future=True,
             poolclass=StaticPool,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout},
         )
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            url, future=True, connect_args={"timeout": busy_timeout}
         )
 
     @event.listens_for(engine, "connect")
@@ -543,7 +561,7 @@ def _make_engine(url: str) -> Engine:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             if not in_memory:
                 # Readers (web app) do not block the writer (action server) and vice versa.
                 cursor.execute("PRAGMA journal_mode=WAL")
