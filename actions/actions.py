@@ -7,6 +7,7 @@ bot messages and one SlotSet. No dialogue rule lives here.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 from typing import Any, Dict, List, Text
@@ -88,5 +89,10 @@ class ActionConverse(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         state = ChatState.from_slot(tracker.get_slot("chat_state"))
-        reply = conversation().handle(tracker.sender_id, state, user_turn(tracker))
+        # The engine does blocking database I/O: run it in a worker thread so the action
+        # server's event loop keeps accepting and answering other conversations meanwhile.
+        engine = conversation()
+        reply = await asyncio.get_running_loop().run_in_executor(
+            None, engine.handle, tracker.sender_id, state, user_turn(tracker)
+        )
         return send(reply, dispatcher)
