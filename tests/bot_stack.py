@@ -44,7 +44,8 @@ class BotStack:
         port = self.rasa_ports[instance] if self.rasa_ports else self.rasa_port
         return f"http://127.0.0.1:{port}/webhooks/rest/webhook"
 
-    def send(self, sender: str, message: str, metadata: dict | None = None, instance: int = 0) -> list[dict]:
+    def send(self, sender: str, message: str, metadata: dict | None = None, instance: int = 0,
+             timeout: float = 60) -> list[dict]:
         """One REST turn (to Rasa instance number `instance`); returns Rasa's list of bot messages."""
         body = {"sender": sender, "message": message}
         if metadata is not None:
@@ -52,7 +53,7 @@ class BotStack:
         request = urllib.request.Request(
             self.rest_url_of(instance), data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             assert response.status == 200
             return json.loads(response.read())
 

@@ -38,6 +38,9 @@ BUTTONS = ["1", "2", "3", "4", "5", "Don't know"]
 ROLES = [("I'm an ICU nurse", "nurse"), ("hospital IT", "it_admin"),
          ("physician", None), ("data scientist", None)]
 
+#: Longest wait for one of two simultaneous turns: more than Rasa's 60 s lock lifetime.
+LOCKED_TURN_TIMEOUT = 150
+
 
 def text_of(messages: list[dict]) -> str:
     return "\n".join(m.get("text", "") for m in messages if m.get("text"))
@@ -82,13 +85,16 @@ class AlternatingRespondent:
 
         def send(n: int, message: str) -> None:
             barrier.wait()
-            replies[n] = self.bot.send(self.sender, message, instance=n % len(self.bot.rasa_ports))
+            # Rasa OSS's RedisLockStore can let the pair wait for a lock to expire (its lifetime
+            # is 60 s, RasaHQ/rasa#9213): wait longer than that, then check nothing was lost.
+            replies[n] = self.bot.send(self.sender, message, instance=n % len(self.bot.rasa_ports),
+                                       timeout=LOCKED_TURN_TIMEOUT)
 
         threads = [threading.Thread(target=send, args=(n, m)) for n, m in enumerate((first, second))]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=120)
+            thread.join(timeout=LOCKED_TURN_TIMEOUT + 30)
         assert all(replies), f"{self.sender}: a simultaneous message got no reply"
         self.sent += 2
 

@@ -175,6 +175,10 @@ def test_whole_assessment_in_the_browser_with_reload(web_stack: WebStack, browse
         type_message(page, "Cardiology")
         wait_buttons(page, "/answer")
         assert "St Example Hospital" in log.inner_text()
+        # the progress JSON is a separate bot message right after the question's buttons
+        page.wait_for_function(
+            "() => document.querySelector('.rc-progress-track')?.getAttribute('data-question') === '1'",
+            timeout=TURN_TIMEOUT)
         first = progress(page)
         assert first == {**first, "answered": 0, "question": 1, "challenge": 1, "questions": total}
         assert re.match(rf"Challenge 1 of 9: .+ · Question 1 of {total}$", first["text"])
