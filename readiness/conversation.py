@@ -88,6 +88,9 @@ class ChatState:
     resume_failures: int = 0
     #: Until when (epoch seconds) resume attempts are refused in this conversation.
     resume_blocked_until: float | None = None
+    #: The statement the respondent was last shown. A free-text answer belongs to it even when
+    #: the database is ahead (the reply to the previous answer was lost in a crash).
+    asked: str | None = None
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,9 +232,13 @@ class Conversation:
             return self._resume(sender_id, state, code)
         handler = getattr(self, f"_on_{state.phase}")
         reply = handler(sender_id, state, turn)
+        shown = [m.data["progress"]["item"] for m in reply.messages if m.data and "progress" in m.data]
         # Handlers that start afresh must not forget the resume attempts.
         return Reply(reply.messages, replace(
-            reply.state, resume_failures=state.resume_failures, resume_blocked_until=state.resume_blocked_until,
+            reply.state,
+            resume_failures=state.resume_failures,
+            resume_blocked_until=state.resume_blocked_until,
+            asked=shown[-1] if shown else reply.state.asked,
         ))
 
     def _consistent(self, sender_id: str, state: ChatState) -> bool:
@@ -401,6 +408,13 @@ class Conversation:
             return questionnaire.item(state.revisit)
         return next((item for item in items if item.id not in answers), None)
 
+    @staticmethod
+    def _shown_item(state: ChatState, questionnaire: Questionnaire) -> Item | None:
+        """The statement on the respondent's screen, if it is still one of their role's."""
+        if state.asked is None:
+            return None
+        return next((item for item in questionnaire.items_for(state.role) if item.id == state.asked), None)
+
     def _progress(self, questionnaire: Questionnaire, role: str, item: Item, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:
         items = questionnaire.items_for(role)
         ids = [challenge.id for challenge in questionnaire.challenges]
@@ -450,7 +464,7 @@ class Conversation:
         if state.assessment_id is None or state.role not in questionnaire.role_ids:
             return self._on_start(sender_id, ChatState(), turn)
         answers = self.store.answers(state.assessment_id)
-        item = self._current_item(state, questionnaire, answers)
+        item = self._shown_item(state, questionnaire) or self._current_item(state, questionnaire, answers)
         if item is None:
             return self._finish(state, questionnaire, answers)
         if state.pending:

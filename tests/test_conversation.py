@@ -343,3 +343,32 @@ def test_database_failure_keeps_state_and_asks_again(conversation, store, monkey
     monkeypatch.undo()
     chat.say("4")
     assert store.answers(chat.state.assessment_id) == {item: 4}
+
+
+def test_resend_after_a_lost_reply_answers_the_question_that_was_shown(conversation, store):
+    """The action stored an answer but its reply (and new state) never arrived: the user sends
+    the same words again with the old state. They answer what was on screen, not the next
+    statement, which the respondent has never seen."""
+    chat = Chat(conversation)
+    onboard(chat)
+    shown = chat.current_item()
+    old_state = chat.state
+    assert old_state.asked == shown
+    chat.say("strongly agree")
+    following = chat.current_item()
+    chat.state = old_state  # the crash: the tracker never got the new state
+    chat.say("agree")
+    answers = store.answers(chat.state.assessment_id)
+    assert answers == {shown: 4}
+    assert following not in answers and chat.current_item() == following
+
+
+def test_asked_never_points_outside_the_role(conversation, store):
+    questionnaire = current_questionnaire()
+    chat = Chat(conversation)
+    onboard(chat, role="nurse")
+    other = next(i.id for i in questionnaire.items_for("it_admin") if not i.asked_of("nurse"))
+    chat.state = ChatState.from_slot({**chat.state.to_slot(), "asked": other})
+    current = chat.current_item()
+    chat.say("4")
+    assert store.answers(chat.state.assessment_id) == {current: 4}
