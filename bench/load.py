@@ -142,41 +142,6 @@ def start_bare(root: Path, model: Path, env: dict[str, str] | None = None) -> Se
     return rasa
 
 
-#: `--rasa-validation-cache`: an experiment, not the product. Rasa 3.6 validates every action
-#: server response with `jsonschema.validate(result, schema)`, which re-checks the (large, constant)
-#: events schema against the JSON-Schema metaschema on every call: ~19 ms of CPU per custom-action
-#: turn in the Rasa process. This sitecustomize makes `jsonschema.validate` build one validator per
-#: schema and reuse it — the same checks and errors, minus the repeated metaschema check.
-VALIDATION_CACHE = """
-import json as _json
-import jsonschema as _jsonschema
-from jsonschema.exceptions import best_match as _best_match
-
-_validators = {}
-
-def validate(instance, schema, cls=None, *args, **kwargs):
-    key = (_json.dumps(schema, sort_keys=True, default=str), cls, repr(args), repr(sorted(kwargs.items())))
-    validator = _validators.get(key)
-    if validator is None:
-        klass = cls or _jsonschema.validators.validator_for(schema)
-        klass.check_schema(schema)
-        validator = _validators[key] = klass(schema, *args, **kwargs)
-    error = _best_match(validator.iter_errors(instance))
-    if error is not None:
-        raise error
-
-_jsonschema.validate = validate
-_jsonschema.validators.validate = validate
-"""
-
-
-def validation_cache_env(root: Path) -> dict[str, str]:
-    folder = root / "sitecustomize"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sitecustomize.py").write_text(VALIDATION_CACHE)
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH", "")]))}
-
-
 def port_of(service: Service) -> int:
     return int(service.health_url.rsplit(":", 1)[1].split("/")[0])
 
@@ -518,8 +483,6 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip the bare Rasa comparison")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
     parser.add_argument("--models-dir", type=Path, default=Path(os.environ.get("READINESS_MODELS_DIR", ROOT / "models")))
-    parser.add_argument("--rasa-validation-cache", action="store_true",
-                        help="experiment: run both Rasa servers with a cached jsonschema validator (see VALIDATION_CACHE)")
     parser.add_argument("--keep", type=Path, help="run in this folder and keep it (logs, databases)")
     args = parser.parse_args()
 
@@ -528,14 +491,11 @@ def main() -> None:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; data in {root}", flush=True)
     bare_model = None if args.no_bare else ensure_bare_model(args.models_dir)
     started = time.monotonic()
-    env = validation_cache_env(root) if args.rasa_validation_cache else {}
-    if env:
-        print("experiment: Rasa runs with a cached jsonschema validator", flush=True)
-    full = start_bot(root / "full", env=env)
+    full = start_bot(root / "full")
     bare = None
     try:
         if bare_model is not None:
-            bare = start_bare(root / "bare", bare_model, env)
+            bare = start_bare(root / "bare", bare_model)
         print(f"servers up in {time.monotonic() - started:.0f} s", flush=True)
         results = asyncio.run(benchmark(args, full, bare))
     finally:

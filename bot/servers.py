@@ -150,10 +150,12 @@ def start_rasa(
     credentials: Path = ROOT / "bot" / "credentials.yml",
     env: Mapping[str, str] | None = None,
 ) -> Service:
-    """Rasa with REST and socketio channels; its HTTP API stays off (no --enable-api)."""
+    """Rasa with REST and socketio channels; its HTTP API stays off (no --enable-api).
+
+    Started through `bot.rasa_main` (Rasa's CLI with the action-response validator built once)."""
     environment = {**os.environ, **(env or {})}
     command = [
-        str(BIN / "rasa"), "run",
+        str(BIN / "python"), "-m", "bot.rasa_main", "run",
         "--model", str(model),
         "--endpoints", str(endpoints),
         "--credentials", str(credentials),
