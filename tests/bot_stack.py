@@ -24,6 +24,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def text_of(messages: list[dict]) -> str:
+    """The text of a REST reply's bot messages, joined."""
+    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
+
+
+def data_of(messages: list[dict], key: str) -> dict | None:
+    """The last custom JSON `key` (e.g. "progress", "summary") in a REST reply, if any."""
+    found = [m["custom"]["data"][key] for m in messages if key in (m.get("custom") or {}).get("data", {})]
+    return found[-1] if found else None
+
+
 @dataclass
 class BotStack:
     root: Path

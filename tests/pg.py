@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,17 +25,12 @@ from pathlib import Path
 import pytest
 
 from bot.servers import redis_lock_store
+from tests.bot_stack import free_port
 
 PG_USER = "readiness-pg"
 #: The database superuser initdb creates (trust authentication on 127.0.0.1 only).
 PG_SUPERUSER = "postgres"
 START_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _require(binary: str, hint: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 from bot import launcher
 from bot.servers import Service, stop_all
 from bot.training import ensure_model
+from tests.bot_stack import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Screenshots of the browser tests (gitignored; CI keeps it as an artifact).
@@ -26,12 +27,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def free_ports(count: int) -> list[int]:

@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import readiness.storage as storage
 from readiness.bank import current_questionnaire
 from readiness.simulate import get_profile, simulate
 from readiness.storage import Store
+from tests.bot_stack import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 READINESS = Path(sys.executable).parent / "readiness"
@@ -34,12 +34,6 @@ app = create_app()
 app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=1, access_log=False, motd=False)
 """
 FORMATS = ("html", "pdf", "md", "json", "csv")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Web:

@@ -17,7 +17,7 @@ from readiness.bank import load_questionnaire
 from readiness.model import NOT_APPLICABLE
 from readiness.results import evaluate
 from readiness.storage import Store
-from tests.bot_stack import start_bot
+from tests.bot_stack import data_of, start_bot, text_of
 
 pytestmark = pytest.mark.slow
 
@@ -35,15 +35,6 @@ def store(bot):
     s = Store(bot.database_url)
     yield s
     s.close()
-
-
-def text_of(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
-
-
-def data_of(messages: list[dict], key: str) -> dict | None:
-    found = [m["custom"]["data"][key] for m in messages if key in (m.get("custom") or {}).get("data", {})]
-    return found[-1] if found else None
 
 
 class Respondent:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from readiness.bank import load_questionnaire
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import Answer, Assessment, Respondent, Store
+from tests.bot_stack import data_of, text_of
 from tests.faults_stack import SAVE_FAILED, FaultyBot, TurnLost, start_faulty_bot
 
 pytestmark = pytest.mark.slow
@@ -38,15 +39,6 @@ def store(bot):
     s = Store(bot.database_url)
     yield s
     s.close()
-
-
-def text_of(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
-
-
-def data_of(messages: list[dict], key: str) -> dict | None:
-    found = [m["custom"]["data"][key] for m in messages if key in (m.get("custom") or {}).get("data", {})]
-    return found[-1] if found else None
 
 
 class Person:

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from readiness.bank import load_questionnaire
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import Store
-from tests.bot_stack import start_bot
+from tests.bot_stack import data_of, start_bot, text_of
 from tests.pg import postgres, redis_server  # noqa: F401 - session fixtures
 
 pytestmark = pytest.mark.slow
@@ -40,15 +40,6 @@ ROLES = [("I'm an ICU nurse", "nurse"), ("hospital IT", "it_admin"),
 
 #: Longest wait for one of two simultaneous turns: more than Rasa's 60 s lock lifetime.
 LOCKED_TURN_TIMEOUT = 150
-
-
-def text_of(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages if m.get("text"))
-
-
-def data_of(messages: list[dict], key: str) -> dict | None:
-    found = [m["custom"]["data"][key] for m in messages if key in (m.get("custom") or {}).get("data", {})]
-    return found[-1] if found else None
 
 
 class AlternatingRespondent:

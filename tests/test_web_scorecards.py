@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 from readiness.bank import current_questionnaire
 from readiness.simulate import get_profile, simulate
 from readiness.storage import Store
+from tests.bot_stack import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = """
@@ -30,12 +30,6 @@ from bot.web.app import create_app
 app = create_app()
 app.run(host="127.0.0.1", port=int(sys.argv[1]), workers=1, access_log=False, motd=False)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
