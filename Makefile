@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.synced-stamp
 
-.PHONY: run test venv check clean-data
+.PHONY: run test venv check
 
 venv: $(STAMP)
 
