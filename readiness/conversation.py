@@ -25,7 +25,7 @@ from readiness.chat_text import ChatTexts, load_chat_texts
 from readiness.matching import find_glossary_entry, find_resume_code, join_code_candidates, match_role
 from readiness.model import NOT_APPLICABLE, AnswerValue, Item, Questionnaire, is_valid_answer
 from readiness.results import ReadinessResult, evaluate
-from readiness.storage import AssessmentRecord, Store
+from readiness.storage import AssessmentRecord, Store, is_valid_sender_id
 
 #: Intents that interrupt the questionnaire (then the same question is asked again).
 INTERRUPTIONS = frozenset({
@@ -215,6 +215,9 @@ class Conversation:
 
     def handle(self, sender_id: str, state: ChatState, turn: UserTurn) -> Reply:
         """Answer one user message. Database failures leave the state as it was."""
+        if not is_valid_sender_id(sender_id):
+            # a channel without a usable conversation id: nothing can be stored for it
+            return Reply((BotMessage(self.texts.say("save_failed")),), state)
         try:
             return self._dispatch(sender_id, state, turn)
         except SQLAlchemyError:

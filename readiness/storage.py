@@ -467,12 +467,17 @@ def _clean_department(department: object) -> str | None:
     return cleaned
 
 
+def is_valid_sender_id(sender_id: object) -> bool:
+    """Whether a chat conversation id can be stored (non-blank text of bounded length)."""
+    return isinstance(sender_id, str) and bool(sender_id.strip()) and len(sender_id) <= SENDER_ID_MAX_LENGTH
+
+
 def _clean_sender_id(sender_id: object) -> str:
-    if not isinstance(sender_id, str) or not sender_id.strip():
-        raise ValueError("sender_id must be the non-empty id of the chat conversation")
-    if len(sender_id) > SENDER_ID_MAX_LENGTH:
-        raise ValueError(f"sender_id is longer than {SENDER_ID_MAX_LENGTH} characters")
-    return sender_id
+    if not is_valid_sender_id(sender_id):
+        raise ValueError(
+            f"sender_id must be the non-empty id of the chat conversation, at most {SENDER_ID_MAX_LENGTH} characters"
+        )
+    return sender_id  # type: ignore[return-value]
 
 
 def _clean_version(version: object) -> str:

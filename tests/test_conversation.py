@@ -372,3 +372,9 @@ def test_asked_never_points_outside_the_role(conversation, store):
     current = chat.current_item()
     chat.say("4")
     assert store.answers(chat.state.assessment_id) == {current: 4}
+
+
+@pytest.mark.parametrize("sender", ["", "   ", "x" * 10_000])
+def test_unusable_conversation_id_stores_nothing(conversation, store, sender):
+    reply = conversation.handle(sender, ChatState(phase="consent"), UserTurn("resume RES-PFHWMS", "resume", 0.9))
+    assert "couldn't save" in reply.messages[0].text and reply.state == ChatState(phase="consent")
