@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from readiness.bank import load_questionnaire
@@ -186,21 +185,6 @@ ROLES = {"nurse": "I'm a nurse", "it_admin": "hospital IT"}
 FREE_TEXT = {"agree": 4, "4": 4, "not really": 2, "strongly disagree": 1, "neutral": 3, "don't know": NOT_APPLICABLE}
 
 
-def shorten_bank(bot: FaultyBot) -> None:
-    """One statement per role and challenge: whole assessments stay whole (all nine challenges,
-    the summary) but take ~15 turns, so 200 of them fit in a few minutes. A challenge keeps its
-    first three items (the bank's minimum): one for each test role, one for the other roles."""
-    bank_file = bot.stack.content_dir / "bank.yml"
-    bank = yaml.safe_load(bank_file.read_text())
-    roles = [role["id"] for role in bank["roles"]]
-    others = [role for role in roles if role not in ROLES]
-    for challenge in bank["challenges"]:
-        challenge["items"] = challenge["items"][:3]
-        for item, asked_of in zip(challenge["items"], [["nurse"], ["it_admin"], others]):
-            item["roles"] = asked_of
-    bank_file.write_text(yaml.safe_dump(bank, sort_keys=False, allow_unicode=True))
-
-
 @dataclass
 class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -338,7 +322,6 @@ def run_respondent(bot: FaultyBot, store: Store, faults: Faults, tally: Tally, n
 
 
 def test_200_assessments_with_faults_injected_store_exactly_the_answers_sent(bot, store):
-    shorten_bank(bot)
     questionnaire = load_questionnaire(bot.stack.content_dir)
     order = {role: [i.id for i in questionnaire.items_for(role)] for role in ROLES}
     per_assessment = 5 + max(len(ids) for ids in order.values())
