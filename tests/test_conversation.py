@@ -378,3 +378,21 @@ def test_asked_never_points_outside_the_role(conversation, store):
 def test_unusable_conversation_id_stores_nothing(conversation, store, sender):
     reply = conversation.handle(sender, ChatState(phase="consent"), UserTurn("resume RES-PFHWMS", "resume", 0.9))
     assert "couldn't save" in reply.messages[0].text and reply.state == ChatState(phase="consent")
+
+
+@pytest.mark.parametrize(
+    "text,role",
+    [
+        ("I'm the chief nursing officer", "leadership"),
+        ("director of nursing", "leadership"),
+        ("I'm an ICU nurse", "nurse"),
+        ("CMIO", "leadership"),
+        ("hospital IT", "it_admin"),
+        ("data scientist", "ai_developer"),
+        ("consultant radiologist", "clinician"),
+    ],
+)
+def test_role_phrases_pick_the_longest_matching_alias(text, role):
+    from readiness.matching import match_role
+
+    assert match_role(current_questionnaire(), text).id == role
