@@ -26,6 +26,7 @@ import base64
 import hashlib
 import hmac
 import json
+import time
 import math
 import os
 import re
@@ -639,11 +640,12 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str | None:
     (tables but no alembic_version) are stamped BASELINE_REVISION first.
     """
     from alembic import command
+    from alembic.util.exc import CommandError
     from sqlalchemy import inspect
     from sqlalchemy.exc import DBAPIError
 
     target = head_revision() if revision == "head" else revision
-    attempts = 3
+    attempts = 5
     for attempt in range(attempts):
         try:
             with engine.begin() as connection:
@@ -659,9 +661,13 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> str | None:
                     command.stamp(config, BASELINE_REVISION)
                 command.upgrade(config, target)
                 return _revision_of(connection)
-        except DBAPIError:
+        except (DBAPIError, CommandError):
+            # SQLite: another process created or stamped the schema between our read and our
+            # write (e.g. alembic sees revisions 0001 and 0002 at once); our transaction rolled
+            # back, so look again.
             if attempt == attempts - 1 or engine.dialect.name != "sqlite":
                 raise
+            time.sleep(0.2 * (attempt + 1))
     return None  # pragma: no cover
 
 
