@@ -90,7 +90,9 @@ class AlternatingRespondent:
             thread.start()
         for thread in threads:
             thread.join(timeout=LOCKED_TURN_TIMEOUT + 30)
-        assert all(replies), f"{self.sender}: a simultaneous message got no reply"
+        # One click of a double click may come back empty when the two instances raced for the
+        # conversation (Rasa OSS lock store, docs/deployment.md); the respondent must get an answer.
+        assert any(replies), f"{self.sender}: neither of two simultaneous messages got a reply"
         self.sent += 2
 
     @property
