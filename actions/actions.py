@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from readiness.conversation import ChatState, Conversation, Reply, UserTurn
+from readiness.dialogue import ChatState, Conversation, Reply, UserTurn
 from readiness.storage import Store
 
 #: Where respondents open their personal scorecard (the web app's public address).

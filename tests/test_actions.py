@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.actions as module
 from actions.actions import ActionConverse, user_turn
-from readiness.conversation import ChatState, Conversation
+from readiness.dialogue import ChatState, Conversation
 from readiness.storage import Store
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from readiness.bank import current_questionnaire
-from readiness.conversation import ChatState, Conversation, UserTurn, text_bar
+from readiness.dialogue import ChatState, Conversation, UserTurn, text_bar
 from readiness.model import NOT_APPLICABLE
 from readiness.results import evaluate
 from readiness.storage import Store

@@ -26,7 +26,7 @@ import actions.actions as actions_module
 from actions.actions import ActionConverse
 from readiness.answers import MAX_ANSWER_LENGTH, parse_answer
 from readiness.bank import current_questionnaire
-from readiness.conversation import PHASES, BotMessage, ChatState, Conversation, Reply, UserTurn
+from readiness.dialogue import PHASES, BotMessage, ChatState, Conversation, Reply, UserTurn
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import Store
 

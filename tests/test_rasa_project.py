@@ -14,7 +14,7 @@ import yaml
 
 from bot.training import ROOT, ensure_model
 from readiness.answers import parse_answer
-from readiness.conversation import CONFIDENCE, LIKERT_INTENTS
+from readiness.dialogue import CONFIDENCE, LIKERT_INTENTS
 
 pytestmark = pytest.mark.slow
 RASA = Path(sys.executable).parent / "rasa"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.web.scorecards import ADMIN_FAILURES, FAILURE_WINDOW, PERSONAL_MISSES, FailureLimiter
 from readiness.bank import current_questionnaire
-from readiness.conversation import RESUME_LOCKOUT_SECONDS, RESUME_MAX_FAILURES, ChatState, Conversation, UserTurn
+from readiness.dialogue import RESUME_LOCKOUT_SECONDS, RESUME_MAX_FAILURES, ChatState, Conversation, UserTurn
 from readiness.storage import Store
 from tests.test_access import Web
 

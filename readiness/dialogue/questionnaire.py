@@ -1,0 +1,202 @@
+"""The questionnaire phase: answers, button presses, interruptions and confirmations."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Mapping
+
+from readiness.answers import likert_label, parse_answer
+from readiness.dialogue.asking import ask_current, current_item, finish, question, reask, shown_item, progress
+from readiness.dialogue.effects import ClearAnswers, RecordAnswer
+from readiness.dialogue.intents import INTERRUPTIONS, LIKERT_INTENTS, is_no, is_yes
+from readiness.dialogue.state import CONFIDENCE
+from readiness.dialogue.turn import Outcome, Turn
+from readiness.dialogue.view import Choice, Show, Text
+from readiness.matching import find_glossary_entry
+from readiness.model import NOT_APPLICABLE, AnswerValue, Item, is_valid_answer
+
+#: Glossary terms offered when a "what does X mean" names none we know.
+GLOSSARY_EXAMPLES = 6
+
+Answers = Mapping[str, AnswerValue]
+
+
+def on_questionnaire(turn: Turn) -> Outcome:
+    state, questionnaire, answers = turn.state, turn.questionnaire, turn.facts.answers
+    assessment = turn.facts.assessment
+    assert assessment is not None  # the step checked ownership
+    item = shown_item(state, questionnaire) or current_item(state, questionnaire, answers)
+    if item is None:
+        return finish(turn, state, assessment, answers)
+    if state.pending:
+        return _on_pending(turn, answers)
+    if "likert" in turn.user.entities:
+        return _on_payload(turn, item)
+    interruption = next((name for name in INTERRUPTIONS if turn.user.means(name)), None)
+    if interruption is not None:
+        return INTERRUPTION_HANDLERS[interruption](turn, item)
+    value = parse_answer(turn.user.text)
+    if value is None and turn.user.intent in LIKERT_INTENTS and turn.user.confidence >= CONFIDENCE:
+        value = LIKERT_INTENTS[turn.user.intent]
+    if value is None:
+        return Outcome(
+            replace(state, misses=state.misses + 1),
+            (Text("hint" if state.misses == 0 else "hint_again"), question(state, questionnaire, item, answers)),
+        )
+    return store_answer(turn, item, value)
+
+
+def _on_payload(turn: Turn, item: Item) -> Outcome:
+    """A button press: trusted only if it is for the question being asked and in range."""
+    state, answers = turn.state, turn.facts.answers
+    value = turn.user.entities.get("likert")
+    if turn.user.entities.get("item", item.id) != item.id:
+        return Outcome(state, (Text("wrong_question"), question(state, turn.questionnaire, item, answers)))
+    if not is_valid_answer(value):
+        return Outcome(
+            replace(state, misses=state.misses + 1),
+            (Text("hint"), question(state, turn.questionnaire, item, answers)),
+        )
+    return store_answer(turn, item, value)  # type: ignore[arg-type]
+
+
+def store_answer(turn: Turn, item: Item, value: AnswerValue) -> Outcome:
+    """Record the answer, then the next statement, a part's acknowledgement or the summary."""
+    state, questionnaire = turn.state, turn.questionnaire
+    assert state.assessment_id is not None and turn.facts.assessment is not None
+    record = RecordAnswer(state.assessment_id, item.id, value)
+    answers = {**turn.facts.answers, item.id: value}
+    was_revisit = state.revisit is not None
+    state = replace(state, revisit=None, misses=0)
+    role = state.role or ""
+    shown: list[Show] = []
+    challenge = questionnaire.challenge(item.challenge)
+    finished_part = all(i.id in answers for i in challenge.items_for(role))
+    upcoming = current_item(state, questionnaire, answers)
+    if finished_part and not was_revisit and (upcoming is None or upcoming.challenge != item.challenge):
+        done = sum(1 for c in questionnaire.challenges if all(i.id in answers for i in c.items_for(role)))
+        shown.append(Text("challenge_done", {
+            "title": challenge.title, "done": done, "challenges": len(questionnaire.challenges),
+        }))
+    if upcoming is None:
+        return finish(turn, state, turn.facts.assessment, answers, *shown).after(record)
+    intro = upcoming.challenge != item.challenge
+    return Outcome(state, (*shown, *ask_current(state, questionnaire, answers, intro=intro)), (record,))
+
+
+def confirm(key: str) -> Choice:
+    return Choice(key, (("confirm_yes_button", "/affirm"), ("confirm_no_button", "/deny")))
+
+
+def _on_pending(turn: Turn, answers: Answers) -> Outcome:
+    state = turn.state
+    if is_no(turn.user):
+        return reask(turn, replace(state, pending=None), answers, Text("cancelled"))
+    if not is_yes(turn.user):
+        key = "confirm_start_over" if state.pending == "start_over" else "confirm_stop"
+        return Outcome(state, (Text("confirm_again"), confirm(key)))
+    action = state.pending
+    state = replace(state, pending=None, revisit=None, misses=0)
+    if action == "stop":
+        return Outcome(replace(state, phase="paused"), (Text("stopped", {
+            "answered": len(answers), "code": _resume_code(turn),
+        }),))
+    assert state.assessment_id is not None
+    return Outcome(
+        state,
+        (Text("started_over"), *ask_current(state, turn.questionnaire, {}, intro=True)),
+        (ClearAnswers(state.assessment_id),),
+    )
+
+
+def _resume_code(turn: Turn) -> str:
+    assert turn.facts.assessment is not None
+    return turn.facts.assessment.resume_code
+
+
+def answer_label(value: AnswerValue | None) -> str:
+    if value is None:
+        return "no answer"
+    return likert_label(value) if value == NOT_APPLICABLE else f"{value} – {likert_label(value)}"
+
+
+# --- interruptions: each answers, then asks the same question again ------------------------
+
+def _reply(key: str) -> Callable[[Turn, Item], Outcome]:
+    def handler(turn: Turn, item: Item) -> Outcome:
+        return reask(turn, turn.state, turn.facts.answers, Text(key))
+    return handler
+
+
+def _why(turn: Turn, item: Item) -> Outcome:
+    return reask(turn, turn.state, turn.facts.answers, Text("why", {"why": item.why}))
+
+
+def _define(turn: Turn, item: Item) -> Outcome:
+    glossary = turn.questionnaire.glossary
+    entry = find_glossary_entry(turn.questionnaire, turn.user.text)
+    if entry is None:
+        examples = ", ".join(e.term for e in glossary[:GLOSSARY_EXAMPLES])
+        return reask(turn, turn.state, turn.facts.answers, Text("define_unknown", {"examples": examples}))
+    return reask(turn, turn.state, turn.facts.answers,
+                 Text("define", {"term": entry.term, "definition": entry.definition}))
+
+
+def _skip(turn: Turn, item: Item) -> Outcome:
+    return store_answer(turn, item, NOT_APPLICABLE).before(Text("skipped"))
+
+
+def _go_back(turn: Turn, item: Item) -> Outcome:
+    state, answers = turn.state, turn.facts.answers
+    order = [i.id for i in turn.questionnaire.items_for(state.role or "")]
+    position = order.index(item.id)
+    if position == 0:
+        return reask(turn, state, answers, Text("go_back_first"))
+    previous = order[position - 1]
+    state = replace(state, revisit=previous, misses=0)
+    return reask(turn, state, answers, Text("go_back", {"previous": answer_label(answers.get(previous))}))
+
+
+def _progress(turn: Turn, item: Item) -> Outcome:
+    shown = progress(turn.questionnaire, turn.state.role or "", item, turn.facts.answers)
+    return reask(turn, turn.state, turn.facts.answers, Text("progress", {
+        "answered": shown.answered,
+        "questions": shown.questions,
+        "number": shown.challenge,
+        "challenges": shown.challenges,
+        "title": shown.challenge_title,
+    }))
+
+
+def _pause(turn: Turn, item: Item) -> Outcome:
+    return Outcome(replace(turn.state, phase="paused", pending=None),
+                   (Text("pause", {"code": _resume_code(turn)}),))
+
+
+def _start_over(turn: Turn, item: Item) -> Outcome:
+    return Outcome(replace(turn.state, pending="start_over"), (confirm("confirm_start_over"),))
+
+
+def _stop(turn: Turn, item: Item) -> Outcome:
+    return Outcome(replace(turn.state, pending="stop"), (confirm("confirm_stop"),))
+
+
+#: Every interruption of the questionnaire and its handler.
+INTERRUPTION_HANDLERS: Mapping[str, Callable[[Turn, Item], Outcome]] = {
+    "why": _why,
+    "define": _define,
+    "skip": _skip,
+    "go_back": _go_back,
+    "progress": _progress,
+    "pause": _pause,
+    "goodbye": _pause,
+    "start_over": _start_over,
+    "stop": _stop,
+    "help": _reply("help"),
+    "chitchat": _reply("chitchat"),
+    "thanks": _reply("chitchat"),
+    "out_of_scope": _reply("out_of_scope"),
+    "greet": _reply("greet_again"),
+    "resume": _reply("resume_busy"),
+}
+assert set(INTERRUPTION_HANDLERS) == set(INTERRUPTIONS)
