@@ -446,12 +446,14 @@ METHOD_NOTES = (
     "and skipped answers are not counted as zeros.",
     "A respondent's overall index is the weighted mean of the challenges where they answered at "
     "least {coverage:.0%} of the statements asked of their role; the organisation's figures are "
-    "means over respondents who completed the assessment in this round.",
+    "means over respondents who completed the assessment in this round. A statement added or "
+    "removed while the questionnaire was in use counts only for the respondents it was asked of.",
     "Groups (roles, departments) with fewer than {min_group} respondents are not shown on their "
     "own so that nobody can be recognised from their answers; they still count in the totals.",
-    "Cronbach's α (Cronbach 1951) is computed per role questionnaire form and averaged, weighted "
-    "by the number of complete answer sets; below 0.70 the statements of a challenge do not "
-    "measure one thing consistently here.",
+    "Cronbach's α (Cronbach 1951) is computed per questionnaire form (a role's statements, as "
+    "asked under one questionnaire version) and averaged, weighted by the number of complete "
+    "answer sets; below 0.70 the statements of a challenge do not measure one thing "
+    "consistently here.",
     "Agreement rwg(j) (James, Demaree & Wolf 1984) compares the spread of answers with random "
     "answering on a 5-point scale (variance 2.0); J is the mean number of statements answered "
     "per respondent. Below 0.70 an average should be read with its breakdowns.",
@@ -679,12 +681,12 @@ _VERSIONS_SQL = """
 SELECT pseudonym, round, questionnaire_version FROM (
   SELECT r.pseudonym AS pseudonym, a.round AS round, a.questionnaire_version AS questionnaire_version,
          ROW_NUMBER() OVER (PARTITION BY a.respondent_id, a.round
-                            ORDER BY CASE WHEN a.completed_at IS NULL THEN 1 ELSE 0 END, a.id DESC) AS rank
+                            ORDER BY CASE WHEN a.completed_at IS NULL THEN 1 ELSE 0 END, a.id DESC) AS position_in_round
   FROM assessments a
   JOIN respondents r ON r.id = a.respondent_id
   JOIN organisations o ON o.id = r.organisation_id
   WHERE o.join_code = :code
-) ranked WHERE rank = 1
+) ranked WHERE position_in_round = 1
 """
 
 
