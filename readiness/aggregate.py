@@ -75,8 +75,7 @@ def summarise(questionnaire: Questionnaire, scores: pd.Series) -> ScoreSummary:
     values = np.asarray(scores, dtype="float64")
     present = values[~np.isnan(values)]
     bands = questionnaire.tiers.bands
-    edges = np.array([band.lower for band in bands[1:]], dtype="float64")
-    counts = np.bincount(np.searchsorted(edges, present, side="right"), minlength=len(bands))
+    counts = np.bincount(questionnaire.tiers.positions(present), minlength=len(bands))
     tiers = tuple((band.id, int(counts[n])) for n, band in enumerate(bands))
     if present.size == 0:
         return ScoreSummary(0, None, None, None, tiers)
@@ -87,12 +86,6 @@ def summarise(questionnaire: Questionnaire, scores: pd.Series) -> ScoreSummary:
         spread=float(present.std(ddof=1)) if present.size > 1 else None,
         tiers=tiers,
     )
-
-
-def group_sizes(cohort: CohortScores, by: str) -> pd.Series:
-    """Respondents per group (missing department counts as its own group, key None)."""
-    keys = cohort.respondents[by].astype(object).where(cohort.respondents[by].notna(), None)
-    return keys.value_counts(dropna=False)
 
 
 def breakdown(questionnaire: Questionnaire, cohort: CohortScores, by: str,

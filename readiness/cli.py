@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 from readiness.bank import BankError, current_questionnaire, load_questionnaire
 from readiness.model import Questionnaire
 from readiness.results import ReadinessResult, evaluate, result_to_dict
+from readiness.weights import check_weights, weighted_for
 
 #: Exit code for errors the user can fix (bad input, unknown ids, missing files).
 USAGE_ERROR = 2
@@ -227,14 +228,13 @@ def cmd_org_weights(args: argparse.Namespace) -> None:
     if organisation is None:
         raise UserError(f"no organisation has the join code {args.code!r}; list them with: readiness org list")
     questionnaire = current_questionnaire()
-    if args.reset:
-        overrides: dict[str, float] = {}
-    else:
-        overrides = {**organisation.weights, **_parse_weights(args.pairs)}
+    new = {} if args.reset else _parse_weights(args.pairs)
     try:
-        effective = questionnaire.with_weights(overrides)
+        check_weights(questionnaire, new)
     except ValueError as error:
         raise UserError(str(error)) from None
+    overrides: dict[str, float] = {} if args.reset else {**organisation.weights, **new}
+    effective = weighted_for(questionnaire, overrides)  # a stored override of a removed challenge is ignored
     if args.reset or args.pairs:
         store.set_weights(organisation.join_code, overrides)
     print(_table(

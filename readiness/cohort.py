@@ -1,9 +1,11 @@
 """Vectorised scoring of a whole cohort: the long answers frame → one score row per respondent.
 
-`readiness.scoring.score_profile` is the rule for one respondent; this module applies the same
-rule to thousands at once with pandas (item score 0–100 with the reverse flip, challenge =
-weighted mean of answered items asked of the role, coverage = answered / asked, overall =
-weighted mean over challenges with coverage ≥ min_coverage). A test checks both agree.
+`readiness.scoring.score_stored` is the rule for one respondent's stored answers; this module
+applies the same rule to thousands at once with pandas (item score 0–100 with the reverse flip,
+challenge = weighted mean of answered items asked of the role, coverage = answered / asked where
+an item was asked of a respondent when they have a row for it (n/a included), overall =
+weighted mean over challenges with coverage ≥ min_coverage, tiers by `Tiers.positions`). A test
+checks both agree on random data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from readiness.model import LIKERT_MAX, LIKERT_MIN, Questionnaire
 FRAME_COLUMNS = (
     "respondent", "role", "department", "round", "item_id", "value", "not_applicable", "completed",
 )
+#: Optional frame column: the bank version the respondent's assessment was taken under.
+VERSION_COLUMN = "questionnaire_version"
 
 
 #: Frame columns with few distinct values per cohort, held as pandas categoricals: 30 times
@@ -31,14 +35,18 @@ class CohortScores:
     """Scores of every (respondent, round) in a cohort.
 
     `respondents`: one row per (respondent, round) with columns respondent, round, role,
-    department, overall (NaN without an index), tier (tier id or None).
+    department, overall (NaN without an index), tier (tier id or None), and
+    questionnaire_version when the frame has that column.
     `challenges`: indexed like `respondents`, one column per challenge id (NaN = unscored).
-    `coverage`: same shape; answered / asked per challenge.
+    `coverage`: same shape; answered / asked per challenge (asked: the items with a row).
     `counted`: same shape, bool: whether the challenge counted in the overall index.
     `items`: the answers joined to the bank (only items asked of the respondent's role):
     person (row number in `respondents`), round, item_id, challenge, value (NaN for n/a), score.
     `matrix`: item scores, one row per row of `respondents`, one column per `item_ids`
     (bank order), NaN where not answered or n/a.
+    `asked`: same shape as `matrix`, bool: the respondent has a row for the item (a 1–5 answer
+    or n/a), i.e. was asked it. A respondent without a row was not: the item was added or
+    removed while they were answering.
     """
 
     respondents: pd.DataFrame
@@ -47,6 +55,7 @@ class CohortScores:
     counted: pd.DataFrame
     items: pd.DataFrame
     matrix: np.ndarray
+    asked: np.ndarray
     item_ids: tuple[str, ...]
 
     def subset(self, mask: np.ndarray) -> "CohortScores":
@@ -63,6 +72,7 @@ class CohortScores:
             counted=self.counted[mask],
             items=items.reset_index(drop=True),
             matrix=self.matrix[mask],
+            asked=self.asked[mask],
             item_ids=self.item_ids,
         )
 
@@ -75,29 +85,6 @@ def empty_frame() -> pd.DataFrame:
         "item_id": pd.Series(dtype=object), "value": pd.Series(dtype="float64"),
         "not_applicable": pd.Series(dtype=bool), "completed": pd.Series(dtype=bool),
     })
-
-
-def item_table(questionnaire: Questionnaire) -> pd.DataFrame:
-    """One row per (role, item asked of it): challenge, item weight, reverse, challenge weight."""
-    rows = [
-        (role, item.id, item.challenge, item.weight, item.reverse)
-        for challenge in questionnaire.challenges
-        for item in challenge.items
-        for role in sorted(item.roles)
-        if role in questionnaire.role_ids
-    ]
-    table = pd.DataFrame(rows, columns=["role", "item_id", "challenge", "item_weight", "reverse"])
-    return table
-
-
-def asked_counts(questionnaire: Questionnaire) -> pd.DataFrame:
-    """Items asked per role (rows) and challenge (columns)."""
-    return pd.DataFrame(
-        [[len(c.items_for(role)) for c in questionnaire.challenges] for role in questionnaire.role_ids],
-        index=pd.Index(questionnaire.role_ids, name="role"),
-        columns=[c.id for c in questionnaire.challenges],
-        dtype="float64",
-    )
 
 
 def label_positions(column: pd.Series, labels: list[str]) -> np.ndarray:
@@ -119,10 +106,10 @@ def _take(column: pd.Series, rows: np.ndarray, dtype: object) -> np.ndarray:
 
 
 def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortScores:
-    """Score every (respondent, round) of `frame` exactly as `score_profile` scores one.
+    """Score every (respondent, round) of `frame` exactly as `score_stored` scores one.
 
     Answers to items not asked of the respondent's role (or unknown to the bank) are ignored,
-    as `score_profile` ignores them; respondents with an unknown role get no scores. Sums run
+    as `score_stored` ignores them; respondents with an unknown role get no scores. Sums run
     through `np.bincount` over integer codes (no string joins), which is what makes 10,000
     respondents take milliseconds.
     """
@@ -152,6 +139,8 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
         "role": _take(frame["role"], first, object),
         "department": _take(frame["department"], first, object),
     })
+    if VERSION_COLUMN in frame.columns:
+        people[VERSION_COLUMN] = _take(frame[VERSION_COLUMN], first, object)
     index = pd.MultiIndex.from_arrays([people["respondent"], people["round"]], names=["respondent", "round"])
 
     # Integer lookups: item → challenge, weight, reverse; (role, item) → asked.
@@ -178,14 +167,12 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
     weighted_sum = np.bincount(g, weights=w * score[answered], minlength=size).reshape(n_people, n_challenges)
     weight_sum = np.bincount(g, weights=w, minlength=size).reshape(n_people, n_challenges)
     answered_n = np.bincount(g, minlength=size).reshape(n_people, n_challenges)
+    asked_n = np.bincount(group, minlength=size).reshape(n_people, n_challenges)
     with np.errstate(divide="ignore", invalid="ignore"):
         score_arr = np.where(weight_sum > 0, weighted_sum / weight_sum, np.nan)
 
-    asked = asked_counts(questionnaire).to_numpy(dtype="float64")
-    person_role = pd.Index(role_ids).get_indexer(people["role"].to_numpy())
-    asked_arr = np.where(person_role[:, None] >= 0, asked[np.maximum(person_role, 0)] if len(asked) else 0.0, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        coverage_arr = np.where(asked_arr > 0, answered_n / asked_arr, 0.0)
+        coverage_arr = np.where(asked_n > 0, answered_n / asked_n, 0.0)
 
     counted_arr = ~np.isnan(score_arr) & (coverage_arr >= questionnaire.rules.min_coverage)
     weights = np.array([c.weight for c in challenges], dtype="float64")
@@ -207,6 +194,8 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
     })
     matrix = np.full((n_people, len(items)), np.nan)
     matrix[pid[rows], ipos] = score
+    asked_matrix = np.zeros((n_people, len(items)), dtype=bool)
+    asked_matrix[pid[rows], ipos] = True
     return CohortScores(
         respondents=respondents,
         challenges=pd.DataFrame(score_arr, index=index, columns=challenge_ids),
@@ -214,19 +203,15 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
         counted=pd.DataFrame(counted_arr, index=index, columns=challenge_ids),
         items=answers,
         matrix=matrix,
+        asked=asked_matrix,
         item_ids=tuple(item.id for item in items),
     )
 
 
 def tier_ids(questionnaire: Questionnaire, scores: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
-    """The tier id of every score (None where the score is NaN), using `Tiers.tier_for`'s bands."""
-    bands = questionnaire.tiers.bands
-    edges = np.array([band.lower for band in bands[1:]], dtype="float64")
-    labels = np.array([band.id for band in bands] + [None], dtype=object)
-    values = np.asarray(scores, dtype="float64")
-    index = np.searchsorted(edges, values, side="right")
-    index = np.where(np.isnan(values), len(bands), index)
-    result = labels[index]
+    """The tier id of every score (None where the score is NaN), by `Tiers.positions`."""
+    labels = np.array([band.id for band in questionnaire.tiers.bands] + [None], dtype=object)
+    result = labels[questionnaire.tiers.positions(scores)]  # -1 (NaN) picks the appended None
     if isinstance(scores, pd.DataFrame):
         return pd.DataFrame(result, index=scores.index, columns=scores.columns)
     return pd.Series(result, index=scores.index, name="tier")

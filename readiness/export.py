@@ -25,7 +25,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
 
 #: Version of the JSON document's shape; bump when a key changes meaning or disappears.
-JSON_SCHEMA_VERSION = "1.0"
+JSON_SCHEMA_VERSION = "1.1"
 
 FORMATS = ("html", "pdf", "md", "json", "csv")
 MEDIA_TYPES = {
@@ -168,6 +168,7 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         "round": card.round,
         "generated_at": card.generated_at,
         "questionnaire_version": card.questionnaire_version,
+        "questionnaire_versions": [{"version": v, "respondents": n} for v, n in card.versions],
         "respondents": card.respondents,
         "target": card.target,
         "tiers": [{"id": t.id, "name": t.name, "lower": t.lower, "upper": t.upper} for t in card.tiers],

@@ -8,7 +8,9 @@ the smallest set of one-point answer changes that lifts the overall index into t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import AbstractSet, Mapping, TypeVar
+
+import numpy as np
 
 from readiness.model import LIKERT_MAX, LIKERT_MIN, AnswerValue, Questionnaire, Tier
 from readiness.scoring import Profile, score_profile
@@ -69,13 +71,29 @@ class NextTierPlan:
         return tuple(seen)
 
 
+Score = TypeVar("Score", float, np.ndarray)
+
+
+def gap_priority(questionnaire: Questionnaire, weight: Score, score: Score) -> Score:
+    """The gap priority rule, in one place: the challenge weight relative to the bank's mean
+    challenge weight, times the distance below the target (0 at or above it).
+
+    Takes one score or, vectorised, arrays that broadcast (e.g. respondents × challenges);
+    NaN scores give NaN. `rank_gaps` and the organisation training plan both use it.
+    """
+    weights = [challenge.weight for challenge in questionnaire.challenges]
+    mean_weight = sum(weights) / len(weights)
+    with np.errstate(invalid="ignore"):
+        distance = np.clip(questionnaire.rules.target - np.asarray(score, dtype="float64"), 0.0, None)
+        result = (np.asarray(weight, dtype="float64") / mean_weight) * distance
+    return float(result) if np.ndim(result) == 0 else result  # type: ignore[return-value]
+
+
 def rank_gaps(questionnaire: Questionnaire, profile: Profile) -> tuple[Gap, ...]:
     """Every scored challenge, largest priority first; a challenge at or above target has 0.
 
     Ties keep the bank's challenge order so the ranking is deterministic.
     """
-    weights = [challenge.weight for challenge in questionnaire.challenges]
-    mean_weight = sum(weights) / len(weights)
     target = questionnaire.rules.target
     gaps = [
         Gap(
@@ -85,7 +103,7 @@ def rank_gaps(questionnaire: Questionnaire, profile: Profile) -> tuple[Gap, ...]
             tier=result.tier,
             target=target,
             weight=result.weight,
-            priority=(result.weight / mean_weight) * max(0.0, target - result.score),
+            priority=gap_priority(questionnaire, result.weight, result.score),
         )
         for result in profile.challenges
         if result.score is not None and result.tier is not None
@@ -100,15 +118,20 @@ def open_gaps(gaps: tuple[Gap, ...]) -> tuple[Gap, ...]:
 
 
 def next_tier_plan(
-    questionnaire: Questionnaire, role: str, answers: Mapping[str, AnswerValue]
+    questionnaire: Questionnaire,
+    role: str,
+    answers: Mapping[str, AnswerValue],
+    asked_ids: AbstractSet[str] | None = None,
 ) -> NextTierPlan | None:
     """Smallest answer changes that lift the overall tier; None at the top tier or with no index.
+
+    `asked_ids` as in `readiness.scoring.score_profile`.
 
     Each one-point change on an answered item in a counted challenge raises the index by a
     fixed amount (challenge share × item share × 25), so taking the largest gains first gives
     the fewest changes. The result is re-scored to confirm the new tier rather than trusted.
     """
-    profile = score_profile(questionnaire, role, answers)
+    profile = score_profile(questionnaire, role, answers, asked_ids)
     if profile.overall is None or profile.tier is None:
         return None
     target_tier = questionnaire.tiers.next_above(profile.tier)
@@ -151,7 +174,7 @@ def next_tier_plan(
         raised += steps * gain
 
     changed = {**answers, **proposed}
-    projected = score_profile(questionnaire, role, changed)
+    projected = score_profile(questionnaire, role, changed, asked_ids)
     assert projected.overall is not None
     changes = tuple(
         AnswerChange(

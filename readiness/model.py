@@ -5,8 +5,11 @@ Everything here is built by `readiness.bank` from the YAML content; nothing here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from typing import Literal, Mapping, Union
+
+import numpy as np
 
 #: Likert scale bounds (1 strongly disagree … 5 strongly agree).
 LIKERT_MIN = 1
@@ -107,11 +110,25 @@ class Tiers:
 
     bands: tuple[Tier, ...]
 
+    @property
+    def edges(self) -> tuple[float, ...]:
+        """The band rule, in one place: a score belongs to band i where i is the number of
+        these edges (every band's lower bound but the first's) that are <= the score. Both
+        `position` (one score) and `positions` (an array) apply exactly this."""
+        return tuple(band.lower for band in self.bands[1:])
+
+    def position(self, score: float) -> int:
+        """Index in `bands` of the band holding `score` (scores above 100 sit in the top band)."""
+        return bisect_right(self.edges, score)
+
+    def positions(self, scores: object) -> np.ndarray:
+        """`position` of every score of an array, vectorised; -1 where the score is NaN."""
+        values = np.asarray(scores, dtype="float64")
+        found = np.searchsorted(np.asarray(self.edges, dtype="float64"), values, side="right")
+        return np.where(np.isnan(values), -1, found)
+
     def tier_for(self, score: float) -> Tier:
-        for band in self.bands:
-            if band.lower <= score < band.upper:
-                return band
-        return self.bands[-1]
+        return self.bands[self.position(score)]
 
     def next_above(self, tier: Tier) -> Tier | None:
         ids = [band.id for band in self.bands]
@@ -198,22 +215,7 @@ class Questionnaire:
         return tuple(item for challenge in self.challenges for item in challenge.items_for(role))
 
     def with_weights(self, overrides: Mapping[str, float]) -> "Questionnaire":
-        """A copy with an organisation's challenge weight overrides applied.
+        """A copy with challenge weight overrides applied, strictly (`readiness.weights.weighted_for`)."""
+        from readiness.weights import weighted_for
 
-        Raises ValueError naming the challenge when an id is unknown or a weight is not > 0.
-        """
-        known = {challenge.id for challenge in self.challenges}
-        for challenge_id, weight in overrides.items():
-            if challenge_id not in known:
-                raise ValueError(
-                    f"weight override for unknown challenge {challenge_id!r}; "
-                    f"known challenges: {', '.join(sorted(known))}"
-                )
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight > 0:
-                raise ValueError(
-                    f"weight override for {challenge_id!r} must be a number > 0, got {weight!r}"
-                )
-        challenges = tuple(
-            replace(c, weight=float(overrides.get(c.id, c.weight))) for c in self.challenges
-        )
-        return replace(self, challenges=challenges)
+        return weighted_for(self, overrides, strict=True)

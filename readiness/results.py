@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from readiness.gaps import Gap, NextTierPlan, next_tier_plan, open_gaps, rank_gaps
 from readiness.model import AnswerValue, Questionnaire
 from readiness.recommend import Recommendation, recommend
-from readiness.scoring import Profile, score_profile, validate_answers
+from readiness.scoring import Profile, asked_answers, score_profile, validate_answers
 
 #: How many gaps the summary lists as "top gaps".
 TOP_GAPS = 3
@@ -36,14 +36,41 @@ def evaluate(
     answers: Mapping[str, AnswerValue],
     recommendation_limit: int = 5,
 ) -> ReadinessResult:
-    """Validate answers against the bank, then score, rank gaps, plan the next tier, recommend."""
+    """Validate answers given as input (the CLI's `score`): ValueError names an unknown role or
+    item, an item not asked of the role or a bad value; then score. Items without
+    an answer count as asked and missing (they cut coverage)."""
     clean = validate_answers(questionnaire, role, answers)
-    profile = score_profile(questionnaire, role, clean)
+    return _evaluate(questionnaire, role, clean, None, recommendation_limit)
+
+
+def evaluate_stored(
+    questionnaire: Questionnaire,
+    role: str,
+    answers: Mapping[str, object],
+    recommendation_limit: int = 5,
+) -> ReadinessResult:
+    """The result of answers read back from storage, against the current bank; never raises
+    because the content changed: answers to items no longer in the bank (or no longer asked of
+    the role) are kept in the database but not scored, and an item without a stored answer was
+    not asked of this respondent (`readiness.scoring.score_stored`)."""
+    kept = asked_answers(questionnaire, role, answers)
+    return _evaluate(questionnaire, role, kept, frozenset(kept), recommendation_limit)
+
+
+def _evaluate(
+    questionnaire: Questionnaire,
+    role: str,
+    answers: Mapping[str, AnswerValue],
+    asked_ids: frozenset[str] | None,
+    recommendation_limit: int,
+) -> ReadinessResult:
+    """Score, rank gaps, plan the next tier, recommend."""
+    profile = score_profile(questionnaire, role, answers, asked_ids)
     gaps = rank_gaps(questionnaire, profile)
     return ReadinessResult(
         profile=profile,
         gaps=gaps,
-        next_tier=next_tier_plan(questionnaire, role, clean),
+        next_tier=next_tier_plan(questionnaire, role, answers, asked_ids),
         recommendations=recommend(questionnaire, role, gaps, recommendation_limit),
     )
 

@@ -23,13 +23,14 @@ from readiness.aggregate import (
     summarise,
 )
 from readiness.benchmarks import benchmark_percentages
-from readiness.cohort import CohortScores, empty_frame, score_cohort
+from readiness.cohort import VERSION_COLUMN, CohortScores, empty_frame, score_cohort
 from readiness.gaps import open_gaps
 from readiness.model import Questionnaire, Tier
 from readiness.reliability import ACCEPTABLE, cronbach_alpha, rwg_j
 from readiness.results import ReadinessResult
 from readiness.rounds import compare_rounds
 from readiness.training_plan import POOLED, organisation_plan
+from readiness.weights import weighted_for
 
 if TYPE_CHECKING:
     from readiness.storage import Store
@@ -237,6 +238,16 @@ class Scorecard:
     recommendations: tuple[RecommendationView, ...] = ()
     weights: tuple[tuple[str, float], ...] = ()
     method_notes: tuple[str, ...] = ()
+    #: (bank version, respondents) the figures aggregate, oldest first; `questionnaire_version`
+    #: is the bank the scorecard was computed with.
+    versions: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def versions_text(self) -> str:
+        """"Questionnaire versions: 1.0 (n=12), 1.1 (n=30)", or "" when not known."""
+        if not self.versions:
+            return ""
+        return "Questionnaire versions: " + ", ".join(f"{v} (n={n})" for v, n in self.versions)
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,8 +271,7 @@ def tier_views(questionnaire: Questionnaire) -> tuple[TierView, ...]:
 def _tier_of(questionnaire: Questionnaire, score: float | None) -> TierView | None:
     if score is None:
         return None
-    tier = questionnaire.tiers.tier_for(score)
-    return {t.id: t for t in tier_views(questionnaire)}[tier.id]
+    return tier_views(questionnaire)[questionnaire.tiers.position(score)]
 
 
 def _distribution(questionnaire: Questionnaire, counts: tuple[tuple[str, int], ...]) -> tuple[TierCount, ...]:
@@ -311,10 +321,52 @@ def radar(questionnaire: Questionnaire, scores: tuple[float | None, ...]) -> Rad
 # Organisation scorecard
 
 
+def _version_key(version: str) -> tuple[tuple[int, object], ...]:
+    """Sort "1.10" after "1.9": numeric parts as numbers, the rest as text."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
+
+
+def _versions(cohort: CohortScores) -> tuple[tuple[str, int], ...]:
+    """Respondents per questionnaire version, oldest first (empty when the frame has none)."""
+    if VERSION_COLUMN not in cohort.respondents.columns:
+        return ()
+    counts = cohort.respondents[VERSION_COLUMN].dropna().astype(str).value_counts()
+    return tuple((v, int(counts[v])) for v in sorted(counts.index, key=_version_key))
+
+
+def _form_alphas(cohort: CohortScores, people: np.ndarray, columns: list[int],
+                 min_size: int) -> list[tuple[float, int]]:
+    """(α, complete cases) of each questionnaire form among `people` over `columns`.
+
+    A form is the set of these items a respondent was asked (has a row for): respondents who
+    answered under different bank versions are not mixed, and nobody is counted on an item
+    they were never asked. Within a form α uses listwise deletion (n/a drops the case), so on
+    one complete form this is exactly Cronbach's α. Forms with fewer than 2 items or fewer
+    than `min_size` complete cases are left out.
+    """
+    asked = cohort.asked[np.ix_(people, columns)]
+    if not asked.size:
+        return []
+    patterns, form_of = np.unique(asked, axis=0, return_inverse=True)
+    form_of = np.asarray(form_of).reshape(-1)
+    chosen = np.flatnonzero(people)
+    found = []
+    for form, pattern in enumerate(patterns):
+        if pattern.sum() < 2:
+            continue
+        rows = chosen[form_of == form]
+        cols = [c for c, on in zip(columns, pattern) if on]
+        result = cronbach_alpha(pd.DataFrame(cohort.matrix[np.ix_(rows, cols)]))
+        if result.alpha is not None and result.n >= min_size:
+            found.append((result.alpha, result.n))
+    return found
+
+
 def _reliability(questionnaire: Questionnaire, cohort: CohortScores,
                  min_size: int) -> tuple[ReliabilityView, ...]:
-    """α per challenge (n-weighted mean over the role forms with ≥ min_size complete answers)
-    and rwg(j) over all respondents with J = items answered per respondent."""
+    """α per challenge (n-weighted mean over the questionnaire forms — role × items asked — with
+    ≥ min_size complete answers) and rwg(j) over all respondents with J = items answered per
+    respondent."""
     column = {item_id: n for n, item_id in enumerate(cohort.item_ids)}
     roles = cohort.respondents["role"].to_numpy()
     masks = {role: roles == role for role in questionnaire.role_ids}
@@ -325,12 +377,10 @@ def _reliability(questionnaire: Questionnaire, cohort: CohortScores,
             if masks[role].sum() < min_size:
                 continue
             columns = [column[i.id] for i in challenge.items_for(role)]
-            result = cronbach_alpha(pd.DataFrame(cohort.matrix[np.ix_(masks[role], columns)]))
-            if result.alpha is None or result.n < min_size:
-                continue
-            weighted += result.alpha * result.n
-            total_n += result.n
-            forms += 1
+            for alpha, n in _form_alphas(cohort, masks[role], columns, min_size):
+                weighted += alpha * n
+                total_n += n
+                forms += 1
         block = cohort.matrix[:, [column[i.id] for i in challenge.items]]
         answered = (~np.isnan(block)).sum(axis=1)
         block = block[answered > 0]
@@ -396,12 +446,14 @@ METHOD_NOTES = (
     "and skipped answers are not counted as zeros.",
     "A respondent's overall index is the weighted mean of the challenges where they answered at "
     "least {coverage:.0%} of the statements asked of their role; the organisation's figures are "
-    "means over respondents who completed the assessment in this round.",
+    "means over respondents who completed the assessment in this round. A statement added or "
+    "removed while the questionnaire was in use counts only for the respondents it was asked of.",
     "Groups (roles, departments) with fewer than {min_group} respondents are not shown on their "
     "own so that nobody can be recognised from their answers; they still count in the totals.",
-    "Cronbach's α (Cronbach 1951) is computed per role questionnaire form and averaged, weighted "
-    "by the number of complete answer sets; below 0.70 the statements of a challenge do not "
-    "measure one thing consistently here.",
+    "Cronbach's α (Cronbach 1951) is computed per questionnaire form (a role's statements, as "
+    "asked under one questionnaire version) and averaged, weighted by the number of complete "
+    "answer sets; below 0.70 the statements of a challenge do not measure one thing "
+    "consistently here.",
     "Agreement rwg(j) (James, Demaree & Wolf 1984) compares the spread of answers with random "
     "answering on a 5-point scale (variance 2.0); J is the mean number of statements answered "
     "per respondent. Below 0.70 an average should be read with its breakdowns.",
@@ -426,12 +478,12 @@ def organisation_scorecard(
     """The organisation's scorecard for one round (default: the latest round with completed
     assessments) from its long answers frame (`Store.answers_frame` over all rounds).
 
-    Only completed assessments count. `weights` are the organisation's challenge weight
-    overrides (applied with `Questionnaire.with_weights`).
+    Only completed assessments count. `weights` are the organisation's stored challenge weight
+    overrides (`readiness.weights.weighted_for`). With a `questionnaire_version` column in
+    `frame`, the scorecard lists the versions it aggregates.
     """
     step: Progress = progress or (lambda _stage: None)
-    if weights:
-        questionnaire = questionnaire.with_weights(weights)
+    questionnaire = weighted_for(questionnaire, weights)
     completed = frame[frame["completed"]] if len(frame) else empty_frame()
     step("scoring respondents")
     everyone = score_cohort(questionnaire, completed)
@@ -550,6 +602,7 @@ def organisation_scorecard(
         plan=plan_view,
         weights=tuple((c.title, c.weight) for c in questionnaire.challenges),
         method_notes=notes,
+        versions=_versions(cohort),
     )
 
 
@@ -559,8 +612,10 @@ def organisation_scorecard(
 
 def personal_scorecard(questionnaire: Questionnaire, result: ReadinessResult, *,
                        organisation: str | None = None,
-                       generated_at: datetime | None = None) -> Scorecard:
-    """One respondent's scorecard from `readiness.results.evaluate`, in the same shape."""
+                       generated_at: datetime | None = None,
+                       answered_version: str | None = None) -> Scorecard:
+    """One respondent's scorecard from `readiness.results.evaluate` (or `evaluate_stored`), in
+    the same shape; `answered_version` is the bank version the assessment was taken under."""
     profile = result.profile
     challenges = tuple(
         ChallengeView(
@@ -612,11 +667,44 @@ def personal_scorecard(questionnaire: Questionnaire, result: ReadinessResult, *,
                         target=questionnaire.rules.target)
             for note in METHOD_NOTES[:1]
         ),
+        versions=((answered_version, 1),) if answered_version else (),
     )
 
 
 # --------------------------------------------------------------------------------------------
 # From the store
+
+
+#: Each respondent's counted assessment per round and its bank version, ranked as
+#: `Store.answers_frame` ranks them (completed first, then the latest).
+_VERSIONS_SQL = """
+SELECT pseudonym, round, questionnaire_version FROM (
+  SELECT r.pseudonym AS pseudonym, a.round AS round, a.questionnaire_version AS questionnaire_version,
+         ROW_NUMBER() OVER (PARTITION BY a.respondent_id, a.round
+                            ORDER BY CASE WHEN a.completed_at IS NULL THEN 1 ELSE 0 END, a.id DESC) AS position_in_round
+  FROM assessments a
+  JOIN respondents r ON r.id = a.respondent_id
+  JOIN organisations o ON o.id = r.organisation_id
+  WHERE o.join_code = :code
+) ranked WHERE position_in_round = 1
+"""
+
+
+def _with_versions(store: "Store", join_code: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a questionnaire_version column (the bank version of each row's assessment).
+
+    Stop-gap until `Store.answers_frame` returns the column itself: then this returns the
+    frame unchanged.
+    """
+    if VERSION_COLUMN in frame.columns or not len(frame):
+        return frame
+    from sqlalchemy import text
+
+    with store.session_scope() as session:
+        rows = session.connection().execute(text(_VERSIONS_SQL), {"code": join_code}).all()
+    versions = {(str(p), int(r)): v for p, r, v in rows}
+    keys = zip(frame["respondent"].astype(str), frame["round"].astype(int))
+    return frame.assign(**{VERSION_COLUMN: [versions.get(key) for key in keys]})
 
 
 def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | None = None,
@@ -625,7 +713,8 @@ def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | 
     """Read the organisation's answers (one query) and build its scorecard.
 
     LookupError for an unknown join code; ValueError (naming the rounds that exist) for a
-    round without data or a bad weight override.
+    round without data. Stored weight overrides for challenges the bank no longer has are
+    ignored (`weighted_for`).
     """
     from readiness.bank import current_questionnaire
 
@@ -634,7 +723,7 @@ def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | 
         raise LookupError(f"no organisation has the join code {join_code!r}")
     if progress:
         progress("reading answers")
-    frame = store.answers_frame(organisation.join_code)
+    frame = _with_versions(store, organisation.join_code, store.answers_frame(organisation.join_code))
     if round is not None:
         rounds = sorted(int(r) for r in frame.loc[frame["completed"], "round"].unique())
         if round not in rounds:
@@ -650,10 +739,11 @@ def load_personal_scorecard(store: "Store", report_token: str,
                             questionnaire: Questionnaire | None = None) -> Scorecard | None:
     """The personal scorecard behind a report link, or None for an unknown token.
 
-    The organisation's weight overrides apply, as they did in the chat.
+    The organisation's weight overrides apply, as they did in the chat; the stored answers are
+    scored against the current bank (`evaluate_stored`).
     """
     from readiness.bank import current_questionnaire
-    from readiness.results import evaluate
+    from readiness.results import evaluate_stored
 
     assessment = store.assessment_by_report_token(report_token)
     if assessment is None:
@@ -664,12 +754,8 @@ def load_personal_scorecard(store: "Store", report_token: str,
     questionnaire = questionnaire or current_questionnaire()
     organisation = (store.get_organisation(respondent.organisation_code)
                     if respondent.organisation_code else None)
-    if organisation is not None and organisation.weights:
-        questionnaire = questionnaire.with_weights(dict(organisation.weights))
-    answers = {
-        item_id: value for item_id, value in store.answers(assessment.id).items()
-        if questionnaire.has_item(item_id) and questionnaire.item(item_id).asked_of(respondent.role)
-    }
-    result = evaluate(questionnaire, respondent.role, answers)
+    questionnaire = weighted_for(questionnaire, organisation.weights if organisation else None)
+    result = evaluate_stored(questionnaire, respondent.role, store.answers(assessment.id))
     return personal_scorecard(questionnaire, result,
-                              organisation=organisation.name if organisation else None)
+                              organisation=organisation.name if organisation else None,
+                              answered_version=assessment.questionnaire_version)

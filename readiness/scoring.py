@@ -3,12 +3,17 @@
 All scores are on 0–100. Missing and "don't know" answers are never counted as zeros: they
 only lower a challenge's coverage, and a challenge below the questionnaire's minimum coverage
 is left out of the overall index instead of dragging it down.
+
+Stored answers (`score_stored`) follow the content as it is now: answers to items the bank no
+longer has, or no longer asks of the role, are ignored, and an item without a stored answer
+was not asked of that respondent (it was added after they passed it), so it does not cut their
+coverage. "Don't know" and skips are stored as n/a: asked, but unanswered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import AbstractSet, Mapping
 
 from readiness.model import (
     LIKERT_MAX,
@@ -70,9 +75,15 @@ def challenge_score(
     challenge: Challenge,
     role: str,
     answers: Mapping[str, AnswerValue],
+    asked_ids: AbstractSet[str] | None = None,
 ) -> ChallengeScore:
-    """Weighted mean of the answered items asked of `role`; unanswered items only cut coverage."""
-    asked = challenge.items_for(role)
+    """Weighted mean of the answered items asked of `role`; unanswered items only cut coverage.
+
+    `asked_ids` narrows "asked" to these items (None: every item the bank asks of `role`).
+    """
+    asked = tuple(
+        item for item in challenge.items_for(role) if asked_ids is None or item.id in asked_ids
+    )
     total = weight_sum = 0.0
     answered = 0
     for item in asked:
@@ -116,12 +127,32 @@ def validate_answers(
     return clean
 
 
+def asked_answers(
+    questionnaire: Questionnaire, role: str, answers: Mapping[str, object]
+) -> dict[str, AnswerValue]:
+    """The stored answers that still count: items in the current bank, asked of `role`, with a
+    valid value. The rest stay in the database but are not scored (the content moved on)."""
+    return {
+        item_id: value  # type: ignore[misc]
+        for item_id, value in answers.items()
+        if questionnaire.has_item(item_id)
+        and questionnaire.item(item_id).asked_of(role)
+        and is_valid_answer(value)
+    }
+
+
 def score_profile(
-    questionnaire: Questionnaire, role: str, answers: Mapping[str, AnswerValue]
+    questionnaire: Questionnaire,
+    role: str,
+    answers: Mapping[str, AnswerValue],
+    asked_ids: AbstractSet[str] | None = None,
 ) -> Profile:
-    """The full profile: each challenge, then the weighted mean over well-covered challenges."""
+    """The full profile: each challenge, then the weighted mean over well-covered challenges.
+
+    `asked_ids` as in `challenge_score` (None: every item the bank asks of `role`).
+    """
     results = tuple(
-        challenge_score(questionnaire, challenge, role, answers)
+        challenge_score(questionnaire, challenge, role, answers, asked_ids)
         for challenge in questionnaire.challenges
     )
     counted = tuple(
@@ -142,3 +173,12 @@ def score_profile(
         challenges=results,
         counted=tuple(result.challenge_id for result in counted),
     )
+
+
+def score_stored(
+    questionnaire: Questionnaire, role: str, answers: Mapping[str, object]
+) -> Profile:
+    """Score answers read back from storage against the current bank; never raises for content
+    that changed since: see the module docstring (and `asked_answers`)."""
+    kept = asked_answers(questionnaire, role, answers)
+    return score_profile(questionnaire, role, kept, frozenset(kept))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from readiness.aggregate import MIN_GROUP_SIZE
 from readiness.cohort import CohortScores
-from readiness.gaps import Gap
+from readiness.gaps import Gap, gap_priority
 from readiness.model import Questionnaire, TrainingStep
 from readiness.recommend import fitting_steps
 
@@ -96,12 +96,8 @@ def organisation_plan(questionnaire: Questionnaire, cohort: CohortScores,
     scores = cohort.challenges.to_numpy(dtype="float64")[usable]
     role_code, group_code = role_code[usable], group_code[usable]
     weights = np.array([c.weight for c in questionnaire.challenges])
-    target = questionnaire.rules.target
-    with np.errstate(invalid="ignore"):
-        priority = (weights / weights.mean()) * np.clip(target - scores, 0.0, None)
-    priority = np.nan_to_num(priority, nan=0.0)
-    edges = np.array([band.lower for band in questionnaire.tiers.bands[1:]])
-    tier_code = np.searchsorted(edges, np.nan_to_num(scores, nan=0.0), side="right")
+    priority = np.nan_to_num(gap_priority(questionnaire, weights[None, :], scores), nan=0.0)
+    tier_code = np.maximum(questionnaire.tiers.positions(scores), 0)  # unscored: no gap anyway
     open_gap = priority > 0
     fits = _fit_array(questionnaire)
     challenge_index = np.arange(len(questionnaire.challenges))[None, :]

@@ -8,17 +8,22 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from dataclasses import replace
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readiness.aggregate import breakdown, role_disagreements, summarise
 from readiness.bank import current_questionnaire
 from readiness.benchmarks import benchmark_percentages
-from readiness.cohort import FRAME_COLUMNS, score_cohort
+from readiness.cohort import FRAME_COLUMNS, score_cohort, tier_ids
+from readiness.gaps import gap_priority, rank_gaps
+from readiness.model import Benchmark
 from readiness.reliability import cronbach_alpha, rwg_j, uniform_null_variance
 from readiness.rounds import compare_rounds
 from readiness.scorecard import organisation_scorecard
-from readiness.scoring import score_profile
+from readiness.scoring import score_profile, score_stored
 from readiness.training_plan import organisation_plan
-from tests.conftest import make_questionnaire
+from tests.conftest import make_item, make_questionnaire
 
 
 def frame_from(rows: list[tuple]) -> pd.DataFrame:
@@ -72,7 +77,7 @@ def test_rwg_j_truncates_and_needs_two_respondents():
 
 # -- cohort scoring ------------------------------------------------------------------------
 
-def test_cohort_scores_equal_score_profile_on_a_random_cohort():
+def test_cohort_scores_equal_score_stored_on_a_random_cohort():
     q = current_questionnaire()
     rng = random.Random(5)
     all_items = [item.id for c in q.challenges for item in c.items]
@@ -94,7 +99,7 @@ def test_cohort_scores_equal_score_profile_on_a_random_cohort():
     for position, person in cohort.respondents.iterrows():
         answers_rows = frame[frame["respondent"] == person["respondent"]]
         answers = {i: ("n/a" if math.isnan(v) else int(v)) for i, v in zip(answers_rows["item_id"], answers_rows["value"])}
-        profile = score_profile(q, person["role"], answers)
+        profile = score_stored(q, person["role"], answers)
         for result in profile.challenges:
             got = cohort.challenges.iloc[position][result.challenge_id]
             if result.score is None:
@@ -212,3 +217,168 @@ def test_weight_overrides_apply():
     assert organisation_scorecard(q, frame, name="X").overall == pytest.approx(50.0)
     weighted = organisation_scorecard(q, frame, name="X", weights={"a": 3.0})
     assert weighted.overall == pytest.approx(75.0)
+
+
+# -- one rule, one place: the vectorised and per-respondent code agree ------------------------
+
+#: One respondent's stored answers for the tiny bank: item → 1–5, None (n/a) or absent (no row).
+tiny_answers = st.fixed_dictionaries({}, optional={
+    item: st.one_of(st.none(), st.integers(1, 5))
+    for item in ("a1", "a2", "a3", "b1", "b2", "b3", "c1", "c2", "c3", "gone")
+})
+
+
+@given(st.lists(st.tuples(st.sampled_from(["nurse", "it_admin", "retired_role"]), tiny_answers),
+                min_size=1, max_size=12))
+def test_cohort_agrees_with_score_stored_on_random_answers(people):  # type: ignore[no-untyped-def]
+    """Random rows (some items without a row, n/a, answers to a removed item or one not asked
+    of the role, a role the bank no longer has): the vectorised cohort and the per-respondent
+    rule give the same scores, coverage, index, tiers and gap priorities."""
+    q = make_questionnaire()
+    rows = [(f"p{n}", role, None, 1, item, v) for n, (role, answers) in enumerate(people)
+            for item, v in answers.items()]
+    if not rows:
+        return
+    frame = frame_from(rows)
+    cohort = score_cohort(q, frame)
+    challenge_weights = np.array([c.weight for c in q.challenges])
+    vector_priority = gap_priority(q, challenge_weights[None, :], cohort.challenges.to_numpy())
+    for position, person in cohort.respondents.iterrows():
+        n = int(str(person["respondent"])[1:])
+        role, answers = people[n]
+        stored = {i: ("n/a" if v is None else v) for i, v in answers.items()}
+        profile = score_stored(q, role, stored)
+        for column, result in enumerate(profile.challenges):
+            got = cohort.challenges.iloc[position][result.challenge_id]
+            if result.score is None:
+                assert math.isnan(got)
+                assert math.isnan(vector_priority[position, column])
+            else:
+                assert got == pytest.approx(result.score, abs=1e-9)
+                assert tier_ids(q, cohort.challenges[[result.challenge_id]]).iloc[position, 0] == result.tier.id
+            assert cohort.coverage.iloc[position][result.challenge_id] == pytest.approx(result.coverage)
+        for gap in rank_gaps(q, profile):
+            column = [c.id for c in q.challenges].index(gap.challenge_id)
+            assert vector_priority[position, column] == pytest.approx(gap.priority, abs=1e-9)
+        if profile.overall is None:
+            assert math.isnan(person["overall"]) and person["tier"] is None
+        else:
+            assert person["overall"] == pytest.approx(profile.overall, abs=1e-9)
+            assert person["tier"] == profile.tier.id
+
+
+@given(st.lists(st.one_of(st.floats(0, 100), st.sampled_from([0.0, 20.0, 40.0, 60.0, 80.0, 100.0]),
+                          st.just(float("nan"))), max_size=30))
+def test_tier_positions_vectorised_equal_tier_for(scores):  # type: ignore[no-untyped-def]
+    tiers = make_questionnaire().tiers
+    positions = tiers.positions(np.array(scores, dtype="float64"))
+    for score, position in zip(scores, positions):
+        if math.isnan(score):
+            assert position == -1
+        else:
+            assert tiers.bands[position] == tiers.tier_for(score) == tiers.bands[tiers.position(score)]
+            assert tiers.tier_for(score).lower <= score
+
+
+def test_tier_bands_lower_inclusive_top_includes_100():
+    tiers = make_questionnaire().tiers
+    assert [tiers.tier_for(s).id for s in (0, 19.99, 20, 79.9, 80, 100)] == [
+        "not_yet_ready", "not_yet_ready", "emerging", "ready", "leading", "leading"]
+
+
+# -- content versions: removed and added items ------------------------------------------------
+
+def bank_with_a4(benchmark: bool = True):  # type: ignore[no-untyped-def]
+    """The tiny bank after an edit: item a4 (benchmarked: share answering 4–5) added to a."""
+    q = make_questionnaire()
+    a4 = make_item("a4", "a")
+    if benchmark:
+        a4 = replace(a4, benchmark=Benchmark(50.0, "agree on a4", "study", "at_least", 4))
+    a = q.challenge("a")
+    return replace(q, version="1.1", challenges=(replace(a, items=a.items + (a4,)),) + q.challenges[1:])
+
+
+def test_item_added_mid_campaign_counts_only_respondents_asked_it():
+    q = bank_with_a4()
+    rows = []
+    for n in range(6):  # answered under 1.0: no row for a4
+        rows += [(f"old{n}", "nurse", None, 1, i, v)
+                 for i, v in (("a1", 1 + n % 5), ("a2", 1 + (n + 1) % 5), ("a3", 1 + n % 5))]
+    for n in range(5):  # answered under 1.1: a4 asked (one said "don't know")
+        rows += [(f"new{n}", "nurse", None, 1, i, v)
+                 for i, v in (("a1", 1 + n), ("a2", 1 + n), ("a3", 1 + n), ("a4", None if n == 0 else 5 - n % 2))]
+    frame = frame_from(rows)
+    cohort = score_cohort(q, frame)
+    old = cohort.respondents["respondent"].str.startswith("old").to_numpy()
+    # coverage: the old respondents were not asked a4, so they answered everything asked
+    assert (cohort.coverage["a"][old] == 1.0).all()
+    assert cohort.coverage["a"][~old].tolist() == [0.75, 1.0, 1.0, 1.0, 1.0]  # n/a: asked, unanswered
+    # asked matrix: a row means asked
+    a4 = cohort.item_ids.index("a4")
+    assert not cohort.asked[old, a4].any() and cohort.asked[~old, a4].all()
+    # benchmark: share over the four who answered a4 (not over all eleven respondents)
+    (result,) = benchmark_percentages(q, cohort.items, min_answers=1)
+    assert (result.answered, result.counting) == (4, 4)
+    assert result.percent == pytest.approx(100.0)
+    card = organisation_scorecard(q, frame, name="X")
+    assert card.benchmarks[0].answered == 4
+    # α: two forms (a1–a3 for the old six, a1–a4 for the new), each over its own items only
+    reliability = {r.challenge: r for r in card.reliability}["Alpha"]
+    assert reliability.alpha_forms == 1  # the new form has 4 complete cases < 5: left out
+    old_rows = frame[frame["respondent"].str.startswith("old")]
+    wide = old_rows.pivot(index="respondent", columns="item_id", values="value")[["a1", "a2", "a3"]]
+    assert reliability.alpha == pytest.approx(cronbach_alpha(wide).alpha)
+    assert reliability.alpha_n == 6
+    assert card.challenges[0].coverage == pytest.approx((6 * 1.0 + 0.75 + 4) / 11)
+
+
+def test_alpha_on_one_complete_form_is_cronbachs_alpha():
+    q = make_questionnaire()
+    rng = random.Random(2)
+    rows = [(f"p{n}", "nurse", None, 1, i.id, rng.randint(1, 5))
+            for n in range(12) for i in q.challenge("c").items_for("nurse")]
+    card = organisation_scorecard(q, frame_from(rows), name="X")
+    gamma = {r.challenge: r for r in card.reliability}["Gamma"]
+    cohort = score_cohort(q, frame_from(rows))
+    columns = [cohort.item_ids.index(i) for i in ("c1", "c2", "c3")]
+    assert gamma.alpha_forms == 1 and gamma.alpha_n == 12
+    assert gamma.alpha == pytest.approx(cronbach_alpha(pd.DataFrame(cohort.matrix[:, columns])).alpha)
+
+
+def test_answers_to_a_removed_item_are_kept_but_not_scored():
+    q = make_questionnaire()
+    rows = []
+    for n in range(5):
+        rows += uniform_answers(q, f"p{n}", "nurse", 4)
+        rows.append((f"p{n}", "nurse", None, 1, "a_removed", 1))  # answered, then removed from the bank
+    with_removed = organisation_scorecard(q, frame_from(rows), name="X")
+    without = organisation_scorecard(q, frame_from([r for r in rows if r[4] != "a_removed"]), name="X")
+    assert with_removed.overall is not None
+    assert with_removed.overall == pytest.approx(without.overall)
+    assert [c.coverage for c in with_removed.challenges] == [1.0, 1.0, 1.0]
+
+
+def test_scorecard_lists_the_questionnaire_versions_it_aggregates():
+    q = bank_with_a4(benchmark=False)
+    rows = []
+    for n in range(3):
+        rows += uniform_answers(make_questionnaire(), f"old{n}", "nurse", 3)
+    for n in range(5):
+        rows += uniform_answers(q, f"new{n}", "nurse", 4)
+    frame = frame_from(rows)
+    frame["questionnaire_version"] = np.where(frame["respondent"].str.startswith("old"), "1.0", "1.1")
+    card = organisation_scorecard(q, frame, name="X")
+    assert card.versions == (("1.0", 3), ("1.1", 5))
+    assert card.versions_text == "Questionnaire versions: 1.0 (n=3), 1.1 (n=5)"
+    assert organisation_scorecard(q, frame.drop(columns="questionnaire_version"), name="X").versions == ()
+
+
+def test_stored_weight_override_of_a_removed_challenge_is_ignored():
+    q = make_questionnaire()
+    rows = []
+    for n in range(5):
+        rows += uniform_answers(q, f"p{n}", "nurse", 4)
+    card = organisation_scorecard(q, frame_from(rows), name="X", weights={"a": 2.0, "removed": 3.0})
+    assert dict(card.weights)["Alpha"] == 2.0
+    with pytest.raises(ValueError, match="unknown challenge 'removed'"):
+        q.with_weights({"removed": 3.0})

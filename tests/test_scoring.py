@@ -155,3 +155,48 @@ def test_missing_answers_are_never_counted_as_zeros(case):
     # marking every unanswered item "n/a" changes no score
     filled = {i.id: answers.get(i.id, NOT_APPLICABLE) for i in TINY.items_for(role)}
     assert score_profile(TINY, role, filled).overall == profile.overall
+
+
+# -- stored answers against a bank that changed --------------------------------------------
+
+def test_stored_answers_to_removed_items_are_not_scored_and_never_raise(tiny):
+    from readiness.results import evaluate, evaluate_stored
+    from readiness.scoring import score_stored
+
+    answers = {"a1": 4, "a2": 4, "a3": 4, "b1": 2, "b2": 2, "c1": 5, "c2": 1, "c3": 5}
+    stored = {**answers, "a_removed": 1, "b3": 5, "c9": "bogus"}  # removed, not asked of nurses, bad
+    with pytest.raises(ValueError, match="unknown item id 'a_removed'"):
+        evaluate(tiny, "nurse", stored)  # explicit input: still a clear error
+    result = evaluate_stored(tiny, "nurse", stored)
+    assert result.profile == score_profile(tiny, "nurse", answers)
+    assert result.profile == score_stored(tiny, "nurse", stored)
+    # a role the bank no longer has: no index, no error
+    assert evaluate_stored(tiny, "retired_role", stored).profile.overall is None
+
+
+def test_item_without_a_stored_answer_was_not_asked(tiny):
+    """An item added after the respondent passed it has no row: it does not cut coverage, while
+    n/a (don't know, skip) still does; explicit input keeps "missing cuts coverage"."""
+    from readiness.results import evaluate_stored
+    from readiness.scoring import score_stored
+
+    stored = {"a1": 4, "a2": 4, "b1": 3, "b2": NOT_APPLICABLE, "c1": 3, "c2": 3, "c3": 3}
+    profile = score_stored(tiny, "nurse", stored)
+    assert profile.challenge("a").asked == 2 and profile.challenge("a").coverage == 1.0
+    assert profile.challenge("b").asked == 2 and profile.challenge("b").coverage == 0.5
+    assert score_profile(tiny, "nurse", stored).challenge("a").coverage == pytest.approx(2 / 3)
+    plan = evaluate_stored(tiny, "nurse", stored).next_tier
+    assert plan is None or plan.reachable
+
+
+def test_weighted_for_applies_checks_and_ignores_stale_overrides(tiny):
+    from readiness.weights import check_weights, weighted_for
+
+    assert weighted_for(tiny, None) is tiny and weighted_for(tiny, {}) is tiny
+    heavier = weighted_for(tiny, {"a": 3.0, "gone": 2.0})
+    assert heavier.challenge("a").weight == 3.0 and heavier.challenge("b").weight == 1.0
+    with pytest.raises(ValueError, match="unknown challenge 'gone'"):
+        weighted_for(tiny, {"gone": 2.0}, strict=True)
+    with pytest.raises(ValueError, match="must be a number > 0"):
+        check_weights(tiny, {"a": 0})
+    assert tiny.with_weights({"a": 3.0}) == heavier
