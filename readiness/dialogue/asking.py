@@ -10,8 +10,9 @@ from readiness.dialogue.state import ChatState
 from readiness.dialogue.turn import Outcome, Turn
 from readiness.dialogue.view import Progress, Question, Show, Summary, Text
 from readiness.model import AnswerValue, Item, Questionnaire
-from readiness.results import ReadinessResult, evaluate
+from readiness.results import ReadinessResult, evaluate_stored
 from readiness.storage import AssessmentRecord
+from readiness.weights import weighted_for
 
 
 def current_item(state: ChatState, questionnaire: Questionnaire,
@@ -76,13 +77,9 @@ def reask(turn: Turn, state: ChatState, answers: Mapping[str, AnswerValue], *bef
 
 def result_for(turn: Turn, state: ChatState, answers: Mapping[str, AnswerValue]) -> ReadinessResult:
     """The result the summary shows, with the organisation's weight overrides applied."""
-    questionnaire = turn.questionnaire
     organisation = turn.facts.organisations.get(state.org_code or "")
-    if organisation is not None and organisation.weights:
-        questionnaire = questionnaire.with_weights(organisation.weights)
-    role = state.role or ""
-    scored = {k: v for k, v in answers.items() if questionnaire.has_item(k) and questionnaire.item(k).asked_of(role)}
-    return evaluate(questionnaire, role, scored)
+    questionnaire = weighted_for(turn.questionnaire, organisation.weights if organisation else {})
+    return evaluate_stored(questionnaire, state.role or "", answers)
 
 
 def finish(turn: Turn, state: ChatState, assessment: AssessmentRecord,
