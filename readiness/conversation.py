@@ -207,9 +207,14 @@ class Conversation:
     ) -> None:
         self.store = store
         self.questionnaire = questionnaire
-        self.texts = texts or load_chat_texts()
+        self._texts = texts
         self.scorecard_url = scorecard_url
         self.now = now
+
+    @property
+    def texts(self) -> ChatTexts:
+        """The given wording, else the live content's (so chat.yml edits apply at once)."""
+        return self._texts if self._texts is not None else load_chat_texts()
 
     # --- entry point ---------------------------------------------------------------------
 
