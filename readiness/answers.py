@@ -491,6 +491,13 @@ def _combine(readings: list[_Reading]) -> AnswerValue | None:
     return None
 
 
+def _live_vocabulary() -> Vocabulary:
+    """The current content set's vocabulary (imported late: the content gate imports us)."""
+    from readiness.live_content import current_content
+
+    return current_content().vocabulary
+
+
 def parse_answer(text: str, vocabulary: Vocabulary | None = None) -> AnswerValue | None:
     """The Likert answer in a free-text message: 1–5, NOT_APPLICABLE, or None (ask again).
 
@@ -501,11 +508,7 @@ def parse_answer(text: str, vocabulary: Vocabulary | None = None) -> AnswerValue
     """
     if not isinstance(text, str) or len(text) > MAX_ANSWER_LENGTH:
         return None
-    if vocabulary is None:
-        from readiness.live_content import current_content
-
-        vocabulary = current_content().vocabulary
-    vocab = vocabulary
+    vocab = vocabulary if vocabulary is not None else _live_vocabulary()
     try:
         tokens = [_corrected(token, vocab) for token in _tokens(text, vocab.symbols)]
         items = _numbers_and_words(tokens, vocab)

@@ -41,13 +41,21 @@ class ContentState:
                 "problem": self.problem, "directory": self.directory}
 
 
+_paths_cache: dict[str, tuple[str, ...]] = {}
+
+
 def _signature(directory: Path) -> tuple[Any, ...]:
     """What identifies the content on disk: the directory plus each file's stat fingerprint
     (seven os.stat calls; no file is read when nothing changed)."""
-    parts: list[Any] = [str(directory)]
-    for name in CONTENT_FILE_NAMES:
+    folder = str(directory)
+    paths = _paths_cache.get(folder)
+    if paths is None:
+        paths = _paths_cache.setdefault(folder, tuple(os.path.join(folder, name)
+                                                      for name in CONTENT_FILE_NAMES))
+    parts: list[Any] = [folder]
+    for path in paths:
         try:
-            stat = os.stat(directory / name)
+            stat = os.stat(path)
         except OSError:
             parts.append(None)
         else:
