@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from readiness.content_yaml import CONTENT_DIR_ENV, BankError, ContentError, YamlDocument
+from readiness.content_yaml import CONTENT_DIR_ENV, BankError, ContentError, YamlDocument  # noqa: F401
 from readiness.content_yaml import check_schema as _check_schema
 from readiness.content_yaml import read_yaml as _read_yaml
 from readiness.model import (
