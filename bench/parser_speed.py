@@ -17,6 +17,7 @@ CASES = {
 }
 
 if __name__ == "__main__":
+    parse_answer("4")  # load the content set once (the bot does this at start-up)
     for name, text in CASES.items():
         runs = 200
         seconds = timeit.timeit(lambda: parse_answer(text), number=runs) / runs

@@ -12,8 +12,9 @@ turn. So the parser only answers when the *whole* message is answer vocabulary, 
 (an unknown word, an out-of-range or fractional number, two different values) is None. The
 same text always gives the same value, which keeps answers reproducible and testable.
 
-The wording lives in ``readiness/content/answer_phrases.yml`` (content, not code), loaded once
-when this module is imported; the rules that combine phrases live here. `LIKERT_LABELS` and
+The wording lives in ``answer_phrases.yml`` (content, not code), loaded and checked with the
+other content files by readiness.content_set (so $READINESS_CONTENT_DIR and live edits apply);
+the rules that combine phrases live here. `LIKERT_LABELS` and
 `likert_label` are the one place the scale's labels are defined (bot buttons, scorecards).
 """
 
@@ -22,10 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 from typing import Mapping
-
-import yaml
 
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue, is_valid_answer
 
@@ -33,6 +31,9 @@ __all__ = [
     "LIKERT_LABELS",
     "MAX_ANSWER_LENGTH",
     "NOT_APPLICABLE_LABEL",
+    "PhraseError",
+    "Vocabulary",
+    "build_vocabulary",
     "likert_label",
     "parse_answer",
 ]
@@ -83,8 +84,8 @@ class _Reading:
 
 
 @dataclass(frozen=True)
-class _Vocabulary:
-    """answer_phrases.yml, checked and indexed by token tuples."""
+class Vocabulary:
+    """The parser's answer vocabulary: answer_phrases.yml, checked and indexed by token tuples."""
 
     phrases: Mapping[tuple[str, ...], _Reading]
     longest_phrase: int
@@ -105,72 +106,89 @@ def _words(phrase: str) -> tuple[str, ...]:
     return tuple(_tokens(phrase))
 
 
-def _value(key: object, where: str) -> AnswerValue:
+class PhraseError(ValueError):
+    """answer_phrases.yml is unusable: `problem` says why, `path` is where in the YAML (mapping
+    keys and list indexes from the top) so the content gate can give the line."""
+
+    def __init__(self, problem: str, path: tuple[object, ...] = ()) -> None:
+        self.problem = problem
+        self.path = path
+        super().__init__(f"{_PHRASES_FILE}: {problem}")
+
+
+def _value(key: object, where: str, path: tuple[object, ...]) -> AnswerValue:
     if key == NOT_APPLICABLE:
         return NOT_APPLICABLE
     if isinstance(key, bool) or not isinstance(key, int) or not is_valid_answer(key):
-        raise ValueError(f"{_PHRASES_FILE}: {where}: {key!r} is not 1–5 or {NOT_APPLICABLE!r}")
+        raise PhraseError(f"{where}: {key!r} is not 1–5 or {NOT_APPLICABLE!r}", path)
     return key
 
 
-def _build_vocabulary(data: object) -> _Vocabulary:
-    """Check and index the YAML content; raises ValueError naming what is wrong."""
+def build_vocabulary(data: object) -> Vocabulary:
+    """Check and index the parsed answer_phrases.yml; raises PhraseError naming what is wrong
+    and where (used by readiness.content_set, which loads it with the other content files)."""
     if not isinstance(data, dict):
-        raise ValueError(f"{_PHRASES_FILE}: expected a mapping at the top level")
+        raise PhraseError("expected a mapping at the top level")
 
     def section(name: str, kind: type) -> object:
         if not isinstance(data.get(name), kind):
-            raise ValueError(f"{_PHRASES_FILE}: {name!r} must be a {kind.__name__}")
+            raise PhraseError(f"{name!r} must be a {kind.__name__}", (name,) if name in data else ())
         return data[name]
 
     phrases: dict[tuple[str, ...], _Reading] = {}
 
-    def add(phrase: object, reading: _Reading, where: str) -> None:
+    def add(phrase: object, reading: _Reading, where: str, path: tuple[object, ...]) -> None:
         if not isinstance(phrase, str):  # bare yes/no in YAML are booleans
-            raise ValueError(f"{_PHRASES_FILE}: {where}: {phrase!r} is not text (quote it)")
+            raise PhraseError(f"{where}: {phrase!r} is not text (quote it)", path)
         words = _words(phrase)
         if not words or not all(word == "n/a" or word.isalpha() for word in words):
-            raise ValueError(f"{_PHRASES_FILE}: {where}: {phrase!r} must be words, not numbers")
+            raise PhraseError(f"{where}: {phrase!r} must be words, not numbers", path)
         if words in phrases:
-            raise ValueError(f"{_PHRASES_FILE}: {where}: phrase {phrase!r} is listed twice")
+            raise PhraseError(f"{where}: phrase {phrase!r} is listed twice", path)
         phrases[words] = reading
 
     for key, listed in section("answers", dict).items():
-        value = _value(key, "answers")
-        for phrase in listed:
-            add(phrase, _Reading(value, frozenset({value})), f"answers {key}")
+        value = _value(key, "answers", ("answers", key))
+        if not isinstance(listed, list):
+            raise PhraseError(f"answers {key}: must be a list of phrases", ("answers", key))
+        for position, phrase in enumerate(listed):
+            add(phrase, _Reading(value, frozenset({value})), f"answers {key}",
+                ("answers", key, position))
 
-    for group in section("leaning", list):
+    for index, group in enumerate(section("leaning", list)):
+        at: tuple[object, ...] = ("leaning", index)
         if not isinstance(group, dict):
-            raise ValueError(f"{_PHRASES_FILE}: leaning: {group!r} must be a mapping")
-        value = _value(group.get("value"), "leaning")
-        fits = frozenset(_value(v, "leaning fits") for v in group.get("fits", ()))
+            raise PhraseError(f"leaning: {group!r} must be a mapping", at)
+        value = _value(group.get("value"), "leaning", (*at, "value"))
+        fits = frozenset(_value(v, "leaning fits", (*at, "fits", n))
+                         for n, v in enumerate(group.get("fits", ())))
         if value not in fits:
-            raise ValueError(f"{_PHRASES_FILE}: leaning {value!r} must fit its own value")
-        for phrase in group.get("phrases", ()):
-            add(phrase, _Reading(value, fits), f"leaning {value}")
+            raise PhraseError(f"leaning {value!r} must fit its own value", (*at, "fits"))
+        for position, phrase in enumerate(group.get("phrases", ())):
+            add(phrase, _Reading(value, fits), f"leaning {value}", (*at, "phrases", position))
 
     negated: dict[tuple[str, ...], int] = {}
     for key, listed in section("negatable", dict).items():
-        value = _value(key, "negatable")
+        value = _value(key, "negatable", ("negatable", key))
         if value == NOT_APPLICABLE:
-            raise ValueError(f"{_PHRASES_FILE}: negatable: a negation cannot mean n/a")
-        for phrase in listed:
+            raise PhraseError("negatable: a negation cannot mean n/a", ("negatable", key))
+        for position, phrase in enumerate(listed):
             words = _words(str(phrase))
+            at = ("negatable", key, position)
             if words not in phrases:
-                raise ValueError(f"{_PHRASES_FILE}: negatable phrase {phrase!r} is not an answer")
+                raise PhraseError(f"negatable phrase {phrase!r} is not an answer", at)
             if words in negated:
-                raise ValueError(f"{_PHRASES_FILE}: negatable phrase {phrase!r} is listed twice")
+                raise PhraseError(f"negatable phrase {phrase!r} is listed twice", at)
             negated[words] = value
 
     def word_set(name: str) -> frozenset[str]:
         found = set()
-        for word in section(name, list):
+        for position, word in enumerate(section(name, list)):
             if not isinstance(word, str):
-                raise ValueError(f"{_PHRASES_FILE}: {name}: {word!r} is not text (quote it)")
+                raise PhraseError(f"{name}: {word!r} is not text (quote it)", (name, position))
             words = _words(word)
             if len(words) != 1:
-                raise ValueError(f"{_PHRASES_FILE}: {name}: {word!r} must be one word")
+                raise PhraseError(f"{name}: {word!r} must be one word", (name, position))
             found.add(words[0])
         return frozenset(found)
 
@@ -179,7 +197,7 @@ def _build_vocabulary(data: object) -> _Vocabulary:
         words = _words(str(word))
         if len(words) != 1 or isinstance(number, bool) or not is_valid_answer(number) \
                 or number == NOT_APPLICABLE:
-            raise ValueError(f"{_PHRASES_FILE}: number_words: {word!r}: {number!r}")
+            raise PhraseError(f"number_words: {word!r}: {number!r}", ("number_words", word))
         number_words[words[0]] = number
 
     symbols = {str(symbol): str(text) for symbol, text in section("symbols", dict).items()}
@@ -196,12 +214,15 @@ def _build_vocabulary(data: object) -> _Vocabulary:
     targets = tuple(sorted(word_set("typo_targets")))
     unknown_targets = [target for target in targets if target not in phrase_words]
     if unknown_targets:
-        raise ValueError(f"{_PHRASES_FILE}: typo_targets not used in any phrase: {unknown_targets}")
+        raise PhraseError(f"typo_targets not used in any phrase: {unknown_targets}",
+                          ("typo_targets",))
     clashes = sorted(word for word in fillers if (word,) in phrases or word in negators)
     if clashes:
-        raise ValueError(f"{_PHRASES_FILE}: fillers that are also answers or negators: {clashes}")
+        raise PhraseError(f"fillers that are also answers or negators: {clashes}", ("fillers",))
+    if not phrases:
+        raise PhraseError("no answer phrases at all; list some under 'answers'", ("answers",))
 
-    return _Vocabulary(
+    return Vocabulary(
         phrases=phrases,
         longest_phrase=max(len(words) for words in phrases),
         negators=negators,
@@ -217,9 +238,8 @@ def _build_vocabulary(data: object) -> _Vocabulary:
     )
 
 
-def _load_vocabulary() -> _Vocabulary:
-    text = resources.files("readiness").joinpath("content", _PHRASES_FILE).read_text("utf-8")
-    return _build_vocabulary(yaml.safe_load(text))
+#: Older private name, kept for tests that check the builder directly.
+_build_vocabulary = build_vocabulary
 
 
 # --------------------------------------------------------------------------- tokenising
@@ -310,7 +330,7 @@ def _within_one_edit(word: str, target: str) -> bool:
     return False
 
 
-def _corrected(word: str, vocab: _Vocabulary) -> str:
+def _corrected(word: str, vocab: Vocabulary) -> str:
     """`word`, or the one typo target it is a plausible misspelling of."""
     if (
         word in vocab.known_words
@@ -354,7 +374,7 @@ def _joiner(following: list[object], joiners: tuple[tuple[str, ...], ...]) -> in
     return 0
 
 
-def _numbers_and_words(tokens: list[str], vocab: _Vocabulary) -> list[object]:
+def _numbers_and_words(tokens: list[str], vocab: Vocabulary) -> list[object]:
     """Resolve numbers: 1–5 for "4", "4/5", "four out of five"; "totally" for "100%".
 
     Out-of-range numbers, other scales ("4/10") and negative numbers raise _NotAnAnswer.
@@ -403,7 +423,7 @@ def _numbers_and_words(tokens: list[str], vocab: _Vocabulary) -> list[object]:
     return out
 
 
-def _match(items: list[object], start: int, vocab: _Vocabulary) -> tuple[tuple[str, ...], int]:
+def _match(items: list[object], start: int, vocab: Vocabulary) -> tuple[tuple[str, ...], int]:
     """The longest vocabulary phrase at `start`, and its length (0 when none)."""
     for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
         words = items[start:start + length]
@@ -412,7 +432,7 @@ def _match(items: list[object], start: int, vocab: _Vocabulary) -> tuple[tuple[s
     return (), 0
 
 
-def _readings(items: list[object], vocab: _Vocabulary) -> list[_Reading]:
+def _readings(items: list[object], vocab: Vocabulary) -> list[_Reading]:
     """Every reading in the message; raises _NotAnAnswer at the first word it cannot place."""
     readings: list[_Reading] = []
     i = 0
@@ -471,22 +491,27 @@ def _combine(readings: list[_Reading]) -> AnswerValue | None:
     return None
 
 
-def parse_answer(text: str) -> AnswerValue | None:
+def _live_vocabulary() -> Vocabulary:
+    """The current content set's vocabulary (imported late: the content gate imports us)."""
+    from readiness.live_content import current_content
+
+    return current_content().vocabulary
+
+
+def parse_answer(text: str, vocabulary: Vocabulary | None = None) -> AnswerValue | None:
     """The Likert answer in a free-text message: 1–5, NOT_APPLICABLE, or None (ask again).
 
-    Never raises. None means "not an answer": empty, too long (> MAX_ANSWER_LENGTH), an
+    `vocabulary` defaults to the live content's (answer_phrases.yml of the current content
+    set). Never raises. None means "not an answer": empty, too long (> MAX_ANSWER_LENGTH), an
     unknown word, a number outside 1–5 or on another scale, a fraction like 3.5, a
     negation it cannot read, or two different values ("3 or 4", "agree, disagree").
     """
     if not isinstance(text, str) or len(text) > MAX_ANSWER_LENGTH:
         return None
-    vocab = _VOCABULARY
+    vocab = vocabulary if vocabulary is not None else _live_vocabulary()
     try:
         tokens = [_corrected(token, vocab) for token in _tokens(text, vocab.symbols)]
         items = _numbers_and_words(tokens, vocab)
         return _combine(_readings(items, vocab))
     except _NotAnAnswer:
         return None
-
-
-_VOCABULARY = _load_vocabulary()

@@ -1,24 +1,22 @@
 """Loading and validation of the questionnaire content (YAML) into frozen domain values.
 
 Questions, weights, tiers, the glossary and the training catalogue are data so that content
-editors can change them without touching code. This module is the one gate all content passes
-through: structure is checked with a JSON Schema (Draft 7), meaning with code, and every
-problem becomes a `BankError` naming the file, the line where known, the item (or other
-place) and what to do about it.
+editors can change them without touching code. Structure is checked with a JSON Schema
+(Draft 7), meaning with code, and every problem becomes a `ContentError` (also known as
+`BankError`) naming the file, the line where known, the item (or other place) and what to do
+about it. The whole content folder (these four files plus chat wording, answer phrases and
+cohort profiles) is loaded together by readiness.content_set.
 """
 
 from __future__ import annotations
 
 import os
-import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence
 
-import yaml
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
-
+from readiness.content_yaml import CONTENT_DIR_ENV, BankError, ContentError, YamlDocument  # noqa: F401
+from readiness.content_yaml import check_schema as _check_schema
+from readiness.content_yaml import read_yaml as _read_yaml
 from readiness.model import (
     LIKERT_MAX,
     LIKERT_MIN,
@@ -36,8 +34,6 @@ from readiness.model import (
 
 #: The content shipped with the package.
 PACKAGED_CONTENT_DIR = Path(__file__).resolve().parent / "content"
-#: Environment variable naming another content directory (e.g. a hospital's edited copy).
-CONTENT_DIR_ENV = "READINESS_CONTENT_DIR"
 
 BANK_FILE = "bank.yml"
 TIERS_FILE = "tiers.yml"
@@ -63,27 +59,6 @@ CRITERIA = (
 )
 
 BENCHMARK_RULES = ("at_least", "at_most")
-
-
-class BankError(ValueError):
-    """A content problem: `file` and `where` (e.g. "item 'privacy_confidence'") say where,
-    `problem` says what is wrong and, where useful, how to fix it; `line` is the YAML line
-    (1-based) when known."""
-
-    def __init__(self, file: str | os.PathLike[str], where: str, problem: str,
-                 line: int | None = None) -> None:
-        self.file = str(file)
-        self.where = where
-        self.problem = problem
-        self.line = line
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        location = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{location}: {self.where}: {self.problem}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.file, self.where, self.problem, self.line))
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,234 +184,28 @@ TRAINING_SCHEMA: dict[str, Any] = _record(
     },
 )
 
-#: How a list entry is named in messages: list key -> (kind, key holding its name).
-_ENTITIES = {
-    "roles": ("role", "id"),
-    "challenges": ("challenge", "id"),
-    "items": ("item", "id"),
-    "tiers": ("tier", "id"),
-    "glossary": ("term", "term"),
-    "steps": ("step", "id"),
-}
-
-#: A position in a YAML document: mapping keys and list indexes from the top.
-YamlPath = Sequence[Union[str, int]]
-
-
-# --------------------------------------------------------------------------------------------
-# Reading YAML with line numbers
-
-
-@dataclass(frozen=True)
-class _Document:
-    """One parsed content file: its data plus the YAML node tree, kept for line numbers."""
-
-    path: Path
-    data: Any
-    root: yaml.Node | None
-
-    def node(self, path: YamlPath, *, key: bool = False) -> yaml.Node | None:
-        """The node at `path` (the key node of its last step when `key`); None if absent."""
-        node = self.root
-        for position, step in enumerate(path):
-            last = position == len(path) - 1
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if getattr(key_node, "value", None) == str(step):
-                        node = key_node if (key and last) else value_node
-                        break
-                else:
-                    return node
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                if step >= len(node.value):
-                    return node
-                node = node.value[step]
-            else:
-                return node
-        return node
-
-    def line(self, path: YamlPath, *, key: bool = False) -> int | None:
-        node = self.node(path, key=key)
-        return node.start_mark.line + 1 if node is not None else None
-
-    def locate(self, path: YamlPath) -> tuple[str, list[str | int]]:
-        """Name the innermost item/challenge/role/… on `path`; the rest of the path is a field."""
-        where = "top level"
-        rest: list[str | int] = []
-        value = self.data
-        for depth, step in enumerate(path):
-            list_key = path[depth - 1] if depth else None
-            entity = _ENTITIES.get(str(list_key)) if (
-                depth == 1 or (depth == 3 and list_key == "items" and path[0] == "challenges")
-            ) else None
-            if isinstance(value, list) and isinstance(step, int) and step < len(value):
-                value = value[step]
-            elif isinstance(value, dict) and step in value:
-                value = value[step]
-            else:
-                value = None
-            if entity is not None and isinstance(step, int):
-                name = value.get(entity[1]) if isinstance(value, dict) else None
-                if isinstance(name, str) and name.strip():
-                    where = f"{entity[0]} {name!r}"
-                elif where == "top level":
-                    where = f"{entity[0]} #{step + 1}"
-                else:
-                    where = f"{entity[0]} #{step + 1} of {where}"
-                rest = []
-            elif depth == 0 and step == "scoring":
-                where = "scoring"
-            else:
-                rest.append(step)
-        return where, rest
-
-    def error(self, path: YamlPath, problem: str, *, key: bool = False) -> BankError:
-        where, _ = self.locate(path)
-        return BankError(self.path, where, problem, self.line(path, key=key))
-
-
-def _read_yaml(path: Path) -> _Document:
-    """Parse one file safely (yaml.SafeLoader), reporting unreadable or malformed YAML by line."""
-    if not path.is_file():
-        hint = (f"the content directory must hold {', '.join(CONTENT_FILES)}; "
-                f"check {CONTENT_DIR_ENV} or the path you passed")
-        raise BankError(path, "file", f"not found ({hint})")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BankError(path, "file", f"cannot be read: {exc}") from exc
-    loader = yaml.SafeLoader(text)
-    try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        column = f" (column {mark.column + 1})" if mark is not None else ""
-        problem = f"malformed YAML: {exc.problem or exc.context}{column}"
-        if exc.context and exc.problem:
-            problem += f", {exc.context}"
-        problem += "; check indentation, and quote text that contains ': ' or starts with a quote"
-        raise BankError(path, "YAML syntax", problem, line) from exc
-    except yaml.YAMLError as exc:
-        raise BankError(path, "YAML syntax", f"malformed YAML: {exc}") from exc
-    finally:
-        loader.dispose()
-    document = _Document(path, data, root)
-    _check_duplicate_keys(document, root, [])
-    return document
-
-
-def _check_duplicate_keys(document: _Document, node: yaml.Node | None, path: list[str | int]) -> None:
-    """YAML silently keeps the last of two equal keys; an editor almost never means that."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = getattr(key_node, "value", None)
-            if isinstance(key, str):
-                if key in seen:
-                    where, _ = document.locate(path)
-                    raise BankError(document.path, where,
-                                    f"key {key!r} appears twice; keep one",
-                                    key_node.start_mark.line + 1)
-                seen.add(key)
-                _check_duplicate_keys(document, value_node, [*path, key])
-    elif isinstance(node, yaml.SequenceNode):
-        for index, child in enumerate(node.value):
-            _check_duplicate_keys(document, child, [*path, index])
-
-
-# --------------------------------------------------------------------------------------------
-# Structure
-
-
-_TYPE_NAMES = {
-    "string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-    "array": "a list", "object": "a mapping of keys", "null": "empty",
-}
-
-
-def _check_schema(document: _Document, schema: dict[str, Any]) -> None:
-    """Raise the first structural problem, in file order, as a BankError."""
-    errors = list(Draft7Validator(schema).iter_errors(document.data))
-    if not errors:
-        return
-
-    def order(error: ValidationError) -> tuple[int, int]:
-        return (document.line(list(error.absolute_path)) or 0, -len(error.absolute_path))
-
-    error = min(errors, key=order)
-    path = list(error.absolute_path)
-    where, rest = document.locate(path)
-    field = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in rest).lstrip(".")
-    problem, key_path = _schema_problem(error, field)
-    line = document.line(key_path if key_path is not None else path,
-                         key=key_path is not None)
-    raise BankError(document.path, where, problem, line)
-
-
-def _schema_problem(error: ValidationError, field: str) -> tuple[str, list[str | int] | None]:
-    """A readable message for one schema error, and the path of the offending key if any."""
-    path = list(error.absolute_path)
-    subject = f"{field!r}" if field else "this entry"
-    instance = error.instance
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        allowed = list(error.schema.get("properties", {}))
-        unknown = [key for key in instance if key not in allowed]
-        keys = ", ".join(repr(key) for key in unknown)
-        return (f"unknown key {keys} (a typo?); allowed keys: {', '.join(allowed)}",
-                [*path, str(unknown[0])] if unknown else None)
-    if error.validator == "required" and isinstance(instance, dict):
-        missing = [key for key in error.validator_value if key not in instance]
-        inside = f" in {field!r}" if field else ""
-        unknown = [key for key in instance if key not in error.schema.get("properties", {})]
-        typo = f" (is {', '.join(repr(key) for key in unknown)} a typo?)" if unknown else ""
-        return f"missing required key {', '.join(repr(key) for key in missing)}{inside}{typo}", None
-    if error.validator == "type":
-        expected = error.validator_value
-        names = [_TYPE_NAMES.get(name, name) for name in
-                 (expected if isinstance(expected, list) else [expected])]
-        if not field and not path:
-            return f"the file must be {' or '.join(names)} at the top, got {instance!r}", None
-        hint = ""
-        if "text" in names and isinstance(instance, (int, float)):
-            hint = " (put it in quotes)"
-        return f"{subject} must be {' or '.join(names)}, got {instance!r}{hint}", None
-    if error.validator == "enum":
-        options = ", ".join(repr(option) for option in error.validator_value)
-        return f"{subject} is {instance!r}, which is not one of: {options}", None
-    if error.validator == "pattern":
-        return (f"{subject} is {instance!r}; ids must be snake_case (lowercase letters, digits "
-                f"and underscores, starting with a letter)", None)
-    if error.validator == "minItems":
-        return f"{subject} must list at least {error.validator_value} entry", None
-    if error.validator == "uniqueItems":
-        return f"{subject} lists the same value twice; remove the repeat", None
-    return f"{subject}: {error.message}", None
-
-
 # --------------------------------------------------------------------------------------------
 # Meaning
 
 
-def _require_text(document: _Document, path: list[str | int], value: Any, what: str) -> None:
+def _require_text(document: YamlDocument, path: list[str | int], value: Any, what: str) -> None:
     if isinstance(value, str) and not value.strip():
         raise document.error(path, f"{what} is empty; write the {what}")
 
 
-def _require_positive(document: _Document, path: list[str | int], value: Any, what: str) -> None:
+def _require_positive(document: YamlDocument, path: list[str | int], value: Any, what: str) -> None:
     if value is not None and not value > 0:
         raise document.error(path, f"{what} must be > 0, got {value!r}; use a positive number "
                                    f"(1 is the default)")
 
 
-def _unknown(document: _Document, path: list[str | int], kind: str, value: str,
+def _unknown(document: YamlDocument, path: list[str | int], kind: str, value: str,
              known: Iterable[str], source: str) -> BankError:
     return document.error(path, f"unknown {kind} {value!r}; known {kind}s "
                                 f"(from {source}): {', '.join(known)}")
 
 
-def _check_bank(document: _Document) -> None:
+def _check_bank(document: YamlDocument) -> None:
     data = document.data
     role_ids: list[str] = []
     alias_owner: dict[str, str] = {}
@@ -481,7 +250,7 @@ def _check_bank(document: _Document) -> None:
                                            f"roles or add an item for it")
 
 
-def _check_item(document: _Document, path: list[str | int], item: dict[str, Any], challenge_id: str,
+def _check_item(document: YamlDocument, path: list[str | int], item: dict[str, Any], challenge_id: str,
                 role_ids: list[str], item_home: dict[str, str]) -> None:
     item_id = item["id"]
     if item_id in item_home:
@@ -511,7 +280,7 @@ def _check_item(document: _Document, path: list[str | int], item: dict[str, Any]
                                  f"use 0–100")
 
 
-def _check_tiers(document: _Document) -> None:
+def _check_tiers(document: YamlDocument) -> None:
     bands = document.data["tiers"]
     seen: list[str] = []
     for index, band in enumerate(bands):
@@ -548,7 +317,7 @@ def _check_tiers(document: _Document) -> None:
                              f"readiness index (e.g. 75)")
 
 
-def _check_glossary(document: _Document) -> None:
+def _check_glossary(document: YamlDocument) -> None:
     owner: dict[str, tuple[int, str]] = {}
     for index, entry in enumerate(document.data["glossary"]):
         path: list[str | int] = ["glossary", index]
@@ -566,7 +335,7 @@ def _check_glossary(document: _Document) -> None:
                                                 f"so a question finds one definition")
 
 
-def _check_training(document: _Document, challenge_ids: list[str], role_ids: list[str],
+def _check_training(document: YamlDocument, challenge_ids: list[str], role_ids: list[str],
                     tiers: Tiers, target: float) -> None:
     steps = document.data["steps"]
     tier_ids = [band.id for band in tiers.bands]
@@ -746,39 +515,10 @@ def load_questionnaire(content_dir: Path | None = None, *,
     )
 
 
-_cache_lock = threading.Lock()
-_cache: tuple[tuple[Any, ...], Questionnaire] | None = None
-
-
-def _signature(directory: Path) -> tuple[Any, ...]:
-    """What identifies the content on disk: the directory plus each file's stat fingerprint."""
-    parts: list[Any] = [str(directory)]
-    for name in CONTENT_FILES:
-        try:
-            stat = os.stat(directory / name)
-        except OSError:
-            parts.append(None)
-        else:
-            parts.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
-    return tuple(parts)
-
-
 def current_questionnaire() -> Questionnaire:
-    """The default questionnaire, cached; reloaded when a content file or $READINESS_CONTENT_DIR
-    changes, so an edited bank takes effect in a running action server without a restart.
+    """The questionnaire of the live content set (readiness.live_content.current_content()):
+    reloaded when a content file or $READINESS_CONTENT_DIR changes; an invalid edit keeps the
+    last valid questionnaire in service (the problem is logged and shown by /health)."""
+    from readiness.live_content import current_content
 
-    Costs four os.stat calls when nothing changed. A broken edit raises BankError (the last
-    good content is not served silently); run `readiness questionnaire check` before saving.
-    """
-    global _cache
-    directory = default_content_dir()
-    signature = _signature(directory)
-    cached = _cache
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    with _cache_lock:
-        if _cache is not None and _cache[0] == signature:
-            return _cache[1]
-        questionnaire = load_questionnaire(directory)
-        _cache = (signature, questionnaire)
-        return questionnaire
+    return current_content().questionnaire

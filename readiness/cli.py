@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from readiness.bank import BankError, current_questionnaire, load_questionnaire
+from readiness.bank import BankError, current_questionnaire
 from readiness.model import Questionnaire
 from readiness.results import ReadinessResult, evaluate, result_to_dict
 from readiness.weights import check_weights, weighted_for
@@ -128,16 +128,34 @@ def cmd_questionnaire_show(args: argparse.Namespace) -> None:
     print(f"{len(rows)} items")
 
 
+def _check_content(directory: Path | None, bank_file: Path | None = None) -> None:
+    from readiness.content_set import load_content
+
+    content = load_content(directory, bank_file=bank_file)
+    counts = ", ".join(f"{r.id} {len(content.questionnaire.items_for(r.id))}"
+                       for r in content.questionnaire.roles)
+    print(f"OK: {content.summary()}; items per role: {counts}")
+
+
+def cmd_content_check(args: argparse.Namespace) -> None:
+    """Validate a whole content folder (all seven files) before it goes live."""
+    directory = Path(args.directory) if args.directory else None
+    if directory is not None and not directory.is_dir():
+        raise UserError(f"{directory}: no such directory (give a content folder holding bank.yml, "
+                        f"chat.yml, …)")
+    _check_content(directory)
+
+
 def cmd_questionnaire_check(args: argparse.Namespace) -> None:
+    """Older spelling of `content check`: PATH may be a content folder or an edited bank.yml
+    (checked with the rest of the current content folder)."""
     path = Path(args.file) if args.file else None
+    if path is not None and path.is_dir():
+        _check_content(path)
+        return
     if path is not None and not path.is_file():
         raise UserError(f"{path}: no such file")
-    questionnaire = load_questionnaire(bank_file=path)
-    counts = ", ".join(f"{r.id} {len(questionnaire.items_for(r.id))}" for r in questionnaire.roles)
-    print(
-        f"OK: questionnaire {questionnaire.version}: {len(questionnaire.challenges)} challenges, "
-        f"items per role: {counts}"
-    )
+    _check_content(None, bank_file=path)
 
 
 # --- score --------------------------------------------------------------------------------
@@ -571,9 +589,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--role")
     show.add_argument("--format", choices=["json", "table"], default="table")
     show.set_defaults(handler=cmd_questionnaire_show)
-    check = questionnaire.add_parser("check", help="validate the packaged bank, or FILE")
-    check.add_argument("file", nargs="?")
+    check = questionnaire.add_parser(
+        "check", help="validate the content (like `content check`), or an edited bank FILE with it")
+    check.add_argument("file", nargs="?", metavar="FILE_OR_DIR")
     check.set_defaults(handler=cmd_questionnaire_check)
+
+    content = commands.add_parser("content", help="check a content folder before it goes live").add_subparsers(
+        dest="content_command", required=True, metavar="ACTION")
+    content_check = content.add_parser(
+        "check", help="validate all content files of DIR (default: $READINESS_CONTENT_DIR or the packaged "
+                      "folder); exit 2 with file:line on a problem")
+    content_check.add_argument("directory", nargs="?", metavar="DIR")
+    content_check.set_defaults(handler=cmd_content_check)
 
     score = commands.add_parser("score", help="score one respondent's answers from a JSON file")
     score.add_argument("--answers", required=True, metavar="FILE.json")

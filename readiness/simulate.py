@@ -8,17 +8,22 @@ profile reproduce the study's §4 percentages while answers within a challenge s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.stats import norm
 
 from readiness.cohort import CATEGORICAL_COLUMNS, FRAME_COLUMNS
-from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, Item, Questionnaire
+from readiness.cohort_profiles import (  # noqa: F401  (re-exported: the profile values live there)
+    PROFILE_KEYS,
+    CohortProfile,
+    Distribution,
+    ProfileError,
+    build_profiles,
+)
+from readiness.model import LIKERT_MIN, NOT_APPLICABLE, Questionnaire
 
 if TYPE_CHECKING:
     from readiness.storage import Store
@@ -27,78 +32,20 @@ PROFILES_FILE = Path(__file__).resolve().parent / "content" / "cohort_profiles.y
 #: Respondents written per progress report.
 BATCH_SIZE = 50
 
-Distribution = tuple[float, float, float, float, float]
+
+def load_profiles(path: Path | None = None) -> dict[str, CohortProfile]:
+    """Every profile by name: of the live content set (readiness.live_content) by default, or
+    of the YAML file `path` (ContentError naming file:line and the problem)."""
+    if path is None:
+        from readiness.live_content import current_content
+
+        return dict(current_content().cohort_profiles)
+    from readiness.content_set import load_cohort_profiles
+
+    return load_cohort_profiles(Path(path))
 
 
-@dataclass(frozen=True)
-class CohortProfile:
-    """One synthetic-cohort profile (see the comments in cohort_profiles.yml)."""
-
-    name: str
-    description: str
-    roles: tuple[tuple[str, float], ...]
-    departments: Mapping[str, tuple[tuple[str, float], ...]]
-    department_missing: float
-    not_applicable: float
-    correlation: float
-    general: float
-    default: Distribution
-    challenges: Mapping[str, Distribution]
-    items: Mapping[str, Distribution]
-    role_shifts: Mapping[str, Mapping[str, float]]
-
-    def distribution(self, item: Item) -> Distribution:
-        """The item's own distribution, else its challenge's or the default (mirrored for
-        reverse items, so agreeing with them stays the less-ready answer)."""
-        if item.id in self.items:
-            return self.items[item.id]
-        base = self.challenges.get(item.challenge, self.default)
-        return tuple(reversed(base)) if item.reverse else base  # type: ignore[return-value]
-
-
-def _distribution(where: str, value: Any) -> Distribution:
-    if (not isinstance(value, list) or len(value) != LIKERT_MAX - LIKERT_MIN + 1
-            or not all(isinstance(p, (int, float)) and p >= 0 for p in value)
-            or abs(sum(value) - 1.0) > 1e-6):
-        raise ValueError(f"{where}: expected five shares of answers 1–5 summing to 1, got {value!r}")
-    return tuple(float(p) for p in value)  # type: ignore[return-value]
-
-
-def _shares(where: str, value: Any) -> tuple[tuple[str, float], ...]:
-    if not isinstance(value, dict) or not value:
-        raise ValueError(f"{where}: expected a mapping of name → share")
-    total = sum(value.values())
-    return tuple((str(k), float(v) / total) for k, v in value.items())
-
-
-def load_profiles(path: Path = PROFILES_FILE) -> dict[str, CohortProfile]:
-    """Every profile in the YAML file, by name; ValueError names a malformed entry."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    profiles = {}
-    for name, spec in (data.get("profiles") or {}).items():
-        where = f"{path}: profile {name!r}"
-        departments = {role: _shares(f"{where} departments.{role}", shares)
-                       for role, shares in (spec.get("departments") or {"default": {"General": 1}}).items()}
-        profiles[name] = CohortProfile(
-            name=name,
-            description=str(spec.get("description", "")),
-            roles=_shares(f"{where} roles", spec.get("roles")),
-            departments=departments,
-            department_missing=float(spec.get("department_missing", 0.0)),
-            not_applicable=float(spec.get("not_applicable", 0.0)),
-            correlation=float(spec.get("correlation", 0.5)),
-            general=float(spec.get("general", 0.3)),
-            default=_distribution(f"{where} default", spec.get("default")),
-            challenges={k: _distribution(f"{where} challenges.{k}", v)
-                        for k, v in (spec.get("challenges") or {}).items()},
-            items={k: _distribution(f"{where} items.{k}", v) for k, v in (spec.get("items") or {}).items()},
-            role_shifts={role: {c: float(s) for c, s in shifts.items()}
-                         for role, shifts in (spec.get("role_shifts") or {}).items()},
-        )
-    return profiles
-
-
-def get_profile(name: str, path: Path = PROFILES_FILE) -> CohortProfile:
+def get_profile(name: str, path: Path | None = None) -> CohortProfile:
     """The named profile; ValueError listing the known names otherwise."""
     profiles = load_profiles(path)
     if name not in profiles:

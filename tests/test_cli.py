@@ -72,6 +72,34 @@ def test_questionnaire_check_packaged_and_broken_file(tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+def test_content_check_validates_a_folder_before_it_goes_live(tmp_path):
+    import shutil
+
+    from readiness.content_set import load_content
+
+    packaged = Path(current_questionnaire.__code__.co_filename).parent / "content"
+    ok = run("content", "check", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    content = load_content(packaged)
+    assert ok.stdout.count("\n") == 1 and ok.stdout.startswith("OK: content 2026.1")
+    assert f"fingerprint {content.fingerprint[:12]}" in ok.stdout and "9 challenges" in ok.stdout
+    folder = tmp_path / "ours"
+    shutil.copytree(packaged, folder)
+    chat = folder / "chat.yml"
+    chat.write_text(chat.read_text().replace("Your readiness index: {score}", "Your readiness index: {scroe}"))
+    line = next(n for n, text in enumerate(chat.read_text().splitlines(), 1) if "{scroe}" in text)
+    for command in (("content", "check", str(folder)), ("questionnaire", "check", str(folder))):
+        result = run(*command, cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert f"{chat}:{line}: message 'summary_title'" in result.stderr and "{scroe}" in result.stderr
+    # the folder named by READINESS_CONTENT_DIR is the default
+    result = run("content", "check", cwd=tmp_path, env={"READINESS_CONTENT_DIR": str(folder)})
+    assert result.returncode == 2 and f"{chat}:{line}" in result.stderr
+    missing = run("content", "check", str(tmp_path / "nowhere"), cwd=tmp_path)
+    assert missing.returncode == 2 and "no such directory" in missing.stderr
+
+
 def test_score_json_matches_the_core(tmp_path):
     questionnaire = current_questionnaire()
     answers = {item.id: (n % 5) + 1 for n, item in enumerate(questionnaire.items_for("nurse"))}

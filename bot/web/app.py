@@ -1,4 +1,5 @@
-"""The web app: the chat page, the widget's static files, `/health`, and the scorecard pages.
+"""The web app: the chat page, the widget's static files, `/health` (with the content state),
+and the scorecard pages.
 
     python -m bot.web.app --host 127.0.0.1 --port 8080
 
@@ -22,6 +23,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.web.scorecards import blueprint as scorecards_blueprint
+from readiness.live_content import content_state
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -76,7 +78,14 @@ def create_app(config: WebConfig | None = None, name: str = "readiness_web") -> 
 
     @app.get("/health")
     async def health(_: Request) -> response.HTTPResponse:
-        return response.json({"status": "ok", "widget": SOCKET_IO_CLIENT.exists()})
+        # 200 even when a content edit was refused: the bot keeps answering with the last
+        # valid content; `content.problem` says (file:line) what to fix in the folder.
+        content = content_state()
+        return response.json({
+            "status": "ok" if content.ok else "content_problem",
+            "widget": SOCKET_IO_CLIENT.exists(),
+            "content": content.as_dict(),
+        })
 
     # A single file route wins over the directory route below (static paths before dynamic ones).
     app.static("/static/vendor/socket.io.min.js", str(SOCKET_IO_CLIENT), name="socket_io_client",

@@ -1,0 +1,153 @@
+"""One gate for all content: the seven YAML files of a content folder, loaded and checked
+together into one immutable `ContentSet`.
+
+Why together: a content folder only works as a whole (the chat wording names placeholders the
+conversation fills, training steps name the bank's challenges, …), so it is accepted or
+refused as a whole, and every problem is one `ContentError` naming file:line and what to fix.
+The live copy a running bot serves is kept by readiness.live_content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from readiness.answers import PhraseError, Vocabulary, build_vocabulary
+from readiness.bank import default_content_dir, load_questionnaire
+from readiness.chat_text import ChatTexts, chat_texts_from
+from readiness.cohort_profiles import CohortProfile, ProfileError, build_profiles
+from readiness.content_yaml import CONTENT_FILE_NAMES, ContentError, YamlDocument, read_yaml
+from readiness.model import Questionnaire
+
+__all__ = [
+    "CONTENT_FILE_NAMES",
+    "ContentError",
+    "ContentSet",
+    "bank_fingerprint",
+    "load_cohort_profiles",
+    "load_content",
+]
+
+PHRASES_FILE = "answer_phrases.yml"
+CHAT_FILE = "chat.yml"
+PROFILES_FILE = "cohort_profiles.yml"
+
+#: Characters of the fingerprint shown to people (CLI, health); the full hash is stored.
+SHORT_FINGERPRINT = 12
+
+
+@dataclass(frozen=True)
+class ContentSet:
+    """Everything the bot and the core read from a content folder, checked as a whole."""
+
+    questionnaire: Questionnaire
+    chat: ChatTexts
+    vocabulary: Vocabulary
+    cohort_profiles: Mapping[str, CohortProfile]
+    #: sha256 of the bank's and tiers' parsed data (see bank_fingerprint).
+    fingerprint: str
+    #: bank.yml `version`, the editor's label for this questionnaire.
+    version: str
+    directory: Path
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:SHORT_FINGERPRINT]
+
+    def summary(self) -> str:
+        """One line for people: version, short fingerprint and what the folder holds."""
+        q = self.questionnaire
+        items = sum(len(c.items) for c in q.challenges)
+        return (f"content {self.version} (fingerprint {self.short_fingerprint}): "
+                f"{len(q.challenges)} challenges, {items} items, {len(q.roles)} roles, "
+                f"{len(q.tiers.bands)} tiers, {len(q.glossary)} glossary terms, "
+                f"{len(q.training)} training steps, {len(self.chat.messages)} chat messages, "
+                f"{len(self.cohort_profiles)} cohort profiles")
+
+
+def _canonical(value: Any) -> Any:
+    """Plain JSON data for a domain value: sets sorted, tuples as lists, floats as floats."""
+    if isinstance(value, (frozenset, set)):
+        return sorted(_canonical(v) for v in value)
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields is not None:
+        return {name: _canonical(getattr(value, name)) for name, f in fields.items()
+                if f.repr and not name.startswith("_")}
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+def bank_fingerprint(questionnaire: Questionnaire) -> str:
+    """A stable hash of what the bank and tiers mean: roles, challenges, items (text, roles,
+    weights, reverse flag, why, criterion, benchmark), tier bands and scoring rules.
+
+    Computed from the parsed values as canonical JSON, so reformatting, comments and key order
+    do not change it; any change of meaning does. The `version` label is not part of it (it is
+    recorded beside it), so two folders with the same questions share a fingerprint.
+    """
+    data = {
+        "roles": _canonical(questionnaire.roles),
+        "challenges": _canonical(questionnaire.challenges),
+        "tiers": _canonical(questionnaire.tiers.bands),
+        "rules": _canonical(questionnaire.rules),
+    }
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _located(document: YamlDocument, error: PhraseError | ProfileError, where: str) -> ContentError:
+    return ContentError(document.path, where, error.problem, document.line(list(error.path)))
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """answer_phrases.yml at `path`, checked; ContentError names file:line."""
+    document = read_yaml(path)
+    try:
+        return build_vocabulary(document.data)
+    except PhraseError as error:
+        where = f"section {error.path[0]!r}" if error.path else "top level"
+        raise _located(document, error, where) from None
+
+
+def load_cohort_profiles(path: Path) -> dict[str, CohortProfile]:
+    """cohort_profiles.yml at `path`, checked; ContentError names file:line."""
+    document = read_yaml(path)
+    try:
+        return build_profiles(document.data)
+    except ProfileError as error:
+        where = (f"profile {error.path[1]!r}" if len(error.path) > 1 and error.path[0] == "profiles"
+                 else "top level")
+        raise _located(document, error, where) from None
+
+
+def load_content(directory: Path | str | None = None, *,
+                 bank_file: Path | None = None) -> ContentSet:
+    """Load and check all seven content files of `directory` (default: $READINESS_CONTENT_DIR,
+    else the packaged folder) as one ContentSet. `bank_file` replaces its bank.yml (to check
+    an edited bank before installing it). Raises ContentError naming file:line and the problem.
+    """
+    folder = Path(directory).expanduser() if directory is not None else default_content_dir()
+    if not folder.is_dir():
+        raise ContentError(folder, "content directory",
+                           f"not found or not a directory; it must hold {', '.join(CONTENT_FILE_NAMES)}")
+    questionnaire = load_questionnaire(folder, bank_file=bank_file)
+    vocabulary = load_vocabulary(folder / PHRASES_FILE)
+    chat = chat_texts_from(read_yaml(folder / CHAT_FILE))
+    profiles = load_cohort_profiles(folder / PROFILES_FILE)
+    return ContentSet(
+        questionnaire=questionnaire,
+        chat=chat,
+        vocabulary=vocabulary,
+        cohort_profiles=profiles,
+        fingerprint=bank_fingerprint(questionnaire),
+        version=questionnaire.version,
+        directory=folder,
+    )
