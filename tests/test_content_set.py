@@ -21,7 +21,7 @@ from readiness.answers import parse_answer
 from readiness.bank import CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR, current_questionnaire
 from readiness.chat_text import MESSAGES, load_chat_texts
 from readiness.content_set import ContentError, ContentSet, load_content
-from readiness.conversation import ChatState, Conversation, UserTurn
+from readiness.dialogue import ChatState, Conversation, UserTurn
 from readiness.live_content import content_problem, content_state, current_content
 from readiness.simulate import get_profile, load_profiles
 from readiness.storage import Store
@@ -304,20 +304,34 @@ def test_a_missing_file_names_it(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- declared messages
 
 
+#: Calls whose first argument is a chat.yml key: the renderer's `say`, the step's views and the
+#: step's small helpers that build a view from a key.
+_KEYED_CALLS = frozenset({
+    "say", "Text", "Choice", "RoleChoice", "confirm", "consent_question", "_department_question",
+    "_code_question", "_reply",
+})
+
+
 def _say_calls() -> list[tuple[Path, int, str, frozenset[str] | None]]:
-    """Every `say("key", name=…)` call in readiness/: file, line, key, keyword names (None when
-    it passes **values)."""
+    """Every call naming a chat.yml key in readiness/ (`say("key", name=…)`, `Text("key", {…})`,
+    …): file, line, key, the placeholder names it passes (None when they are not literal)."""
     calls = []
     for path in sorted(READINESS.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name != "say" or not node.args or not isinstance(node.args[0], ast.Constant) \
+            if name not in _KEYED_CALLS or not node.args or not isinstance(node.args[0], ast.Constant) \
                     or not isinstance(node.args[0].value, str):
                 continue
-            keywords = None if any(k.arg is None for k in node.keywords) else frozenset(
-                k.arg for k in node.keywords if k.arg is not None)
+            literal = [a for a in node.args[1:] if isinstance(a, ast.Dict)]
+            opaque = any(k.arg is None for k in node.keywords) or any(
+                not isinstance(a, (ast.Dict, ast.Tuple)) for a in node.args[1:])
+            if opaque or any(None in d.keys or not all(isinstance(k, ast.Constant) for k in d.keys) for d in literal):
+                keywords = None
+            else:
+                keywords = frozenset(k.arg for k in node.keywords if k.arg is not None) | frozenset(
+                    k.value for d in literal for k in d.keys)
             calls.append((path, node.lineno, node.args[0].value, keywords))
     return calls
 

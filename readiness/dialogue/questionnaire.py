@@ -35,7 +35,7 @@ def on_questionnaire(turn: Turn) -> Outcome:
     interruption = next((name for name in INTERRUPTIONS if turn.user.means(name)), None)
     if interruption is not None:
         return INTERRUPTION_HANDLERS[interruption](turn, item)
-    value = parse_answer(turn.user.text)
+    value = parse_answer(turn.user.text, turn.content.vocabulary)
     if value is None and turn.user.intent in LIKERT_INTENTS and turn.user.confidence >= CONFIDENCE:
         value = LIKERT_INTENTS[turn.user.intent]
     if value is None:

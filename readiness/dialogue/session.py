@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from readiness.bank import BankError
+from readiness.content_yaml import ContentError
 from readiness.dialogue import effects as fx
 from readiness.dialogue.facts import Facts, Needs, Resumable
 from readiness.dialogue.render import Renderer, ScorecardUrl
@@ -48,7 +48,7 @@ class Conversation:
         """Answer one user message. On a database failure the state stays as it was."""
         try:
             content = self.content()
-        except BankError:
+        except ContentError:
             return Reply((BotMessage(CONTENT_UNAVAILABLE),), state)
         renderer = Renderer(content.chat, content.questionnaire, self.scorecard_url)  # type: ignore[attr-defined]
         if not is_valid_sender_id(sender_id):
