@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from bot import launcher, servers
+from bot.settings import SettingError
 from tests.stack import ROOT, stack_env
 
 START_TIMEOUT = 420  # a cold start trains the model first (~40–90 s) and Rasa needs 20–40 s
@@ -194,13 +195,13 @@ def test_redis_lock_store_setting_reaches_the_endpoints_file(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"RASA_LOCK_STORE_URL": "memcached://x"}, "RASA_LOCK_STORE_URL: lock store URL must look like redis://"),
-    ({"RASA_PORT": "abc"}, "RASA_PORT='abc' is not a port number"),
-    ({"WEB_PORT": "70000"}, "out of range"),
-    ({"WEB_PORT": "5005"}, "must differ"),
+    ({"RASA_LOCK_STORE_URL": "memcached://x"}, "RASA_LOCK_STORE_URL='memcached://x' is not valid: expected a Redis URL"),
+    ({"RASA_PORT": "abc"}, "RASA_PORT='abc' is not valid: expected a port number from 1 to 65535"),
+    ({"WEB_PORT": "70000"}, "WEB_PORT='70000' is not valid: expected a port number from 1 to 65535"),
+    ({"WEB_PORT": "5005"}, "WEB_PORT='5005' is not valid: expected a port different from RASA_PORT=5005"),
 ])
 def test_bad_settings_are_explained(tmp_path: Path, env: dict[str, str], message: str) -> None:
-    with pytest.raises(launcher.LaunchError, match=re.escape(message)):
+    with pytest.raises(SettingError, match=re.escape(message)):
         launcher.settings_from_env({"READINESS_DATA_DIR": str(tmp_path), **env})
 
 
