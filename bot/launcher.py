@@ -14,9 +14,15 @@ Configuration (environment variables; defaults need no other server):
                             scorecard links in the chat point here
     READINESS_RASA_URL      Rasa's address as browsers reach it (default: the page's host name
                             with RASA_PORT)
-    RASA_CORS_ORIGINS       extra origins (space separated) allowed to open the chat socket,
-                            e.g. an intranet page that embeds the widget
+    RASA_CORS_ORIGINS       extra origins (scheme://host[:port], separated by commas and/or
+                            spaces) allowed to open the chat socket, e.g. an intranet page that
+                            embeds the widget
     RASA_LOCK_STORE_URL     redis://host:6379/0 — Redis lock store, for several Rasa instances
+    READINESS_CONTENT_DIR   an edited copy of the content folder (checked before anything starts)
+    WEB_HOST                the web app's interface (default 127.0.0.1)
+
+A bad value (or broken content) prints one line naming it and what is expected, exit code 2,
+before anything starts (bot/settings.py).
 
 Only one launcher runs per data folder: a second one prints where the first is and exits 1.
 Ctrl-C (SIGINT), SIGTERM or SIGHUP stops all three servers (whole process groups) and removes the pid file.
@@ -37,6 +43,8 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from bot import servers, training
+from bot import settings as config
+from readiness.bank import CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR, BankError, load_questionnaire
 
 ROOT = servers.ROOT
 PID_FILE = "launcher.pid"
@@ -67,6 +75,7 @@ class Settings:
     cors_origins: tuple[str, ...]
     web_host: str = "127.0.0.1"
     lock_store_url: str = ""
+    content_dir: Path = PACKAGED_CONTENT_DIR
 
     @property
     def logs(self) -> Path:
@@ -81,35 +90,33 @@ class Settings:
         return self.public_url
 
 
-def _port(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        port = int(raw)
-    except ValueError:
-        raise LaunchError(f"{name}={raw!r} is not a port number (use e.g. {name}={default})") from None
-    if not 0 < port < 65536:
-        raise LaunchError(f"{name}={port} is out of range (1–65535)")
-    return port
-
-
 def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """The launch settings from environment variables, with the embedded defaults."""
+    """The launch settings from environment variables, with the embedded defaults.
+
+    Every variable is checked here (bot.settings), so a bad value stops the launch before
+    anything starts: `SettingError` names the variable, the value and what is expected.
+    """
     env = os.environ if env is None else env
-    data_dir = Path(env.get("READINESS_DATA_DIR", "").strip() or ROOT / "var").expanduser().resolve()
-    rasa_port = _port(env, "RASA_PORT", 5005)
-    actions_port = _port(env, "ACTIONS_PORT", 5055)
-    web_port = _port(env, "WEB_PORT", 8080)
+    data_dir = config.directory(env, "READINESS_DATA_DIR", ROOT / "var")
+    rasa_port = config.port(env, "RASA_PORT", 5005)
+    actions_port = config.port(env, "ACTIONS_PORT", 5055)
+    web_port = config.port(env, "WEB_PORT", 8080)
     ports = {"RASA_PORT": rasa_port, "ACTIONS_PORT": actions_port, "WEB_PORT": web_port}
-    if len(set(ports.values())) < 3:
-        raise LaunchError(f"the three ports must differ: {ports}")
-    public_url = (env.get("READINESS_PUBLIC_URL", "").strip() or f"http://localhost:{web_port}").rstrip("/")
-    tracker_url = servers.default_tracker_url(env, data_dir)
-    database_url = (
-        env.get("READINESS_DATABASE_URL", "").strip() or f"sqlite:///{(data_dir / 'readiness.db').as_posix()}"
+    for index, (name, port) in enumerate(ports.items()):
+        others = [f"{other}={value}" for other, value in list(ports.items())[:index] if value == port]
+        if others:
+            raise config.SettingError(name, str(port), f"a port different from {' and '.join(others)} "
+                                      "(the three servers need three ports)")
+    public_url = config.http_url(env, "READINESS_PUBLIC_URL", f"http://localhost:{web_port}",
+                                 example="https://readiness.hospital.example")
+    tracker_url = config.database_url(env, "RASA_TRACKER_URL", servers.default_tracker_url({}, data_dir))
+    database_url = config.database_url(
+        env, "READINESS_DATABASE_URL", f"sqlite:///{(data_dir / 'readiness.db').as_posix()}"
     )
-    extra = tuple(origin.rstrip("/") for origin in env.get("RASA_CORS_ORIGINS", "").split() if origin.strip())
+    content_dir = config.directory(env, CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR, must_exist=True)
+    config.directory(env, "READINESS_MODELS_DIR", ROOT / "models")  # read by bot.training
+    config.number(env, "READINESS_SQLITE_BUSY_TIMEOUT", 30.0)  # read by the servers' storage
+    config.host(env, "SANIC_HOST", "127.0.0.1")  # the action server's interface (bot.servers)
     return Settings(
         data_dir=data_dir,
         rasa_port=rasa_port,
@@ -118,28 +125,23 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         public_url=public_url,
         tracker_url=tracker_url,
         database_url=database_url,
-        rasa_url=env.get("READINESS_RASA_URL", "").strip().rstrip("/"),
-        cors_origins=(origin_of(public_url), *extra),
-        web_host=env.get("WEB_HOST", "").strip() or "127.0.0.1",
-        lock_store_url=_lock_store_url(env),
+        rasa_url=config.http_url(env, "READINESS_RASA_URL", "", example="https://chat.hospital.example:5005"),
+        cors_origins=tuple(dict.fromkeys((origin_of(public_url), *config.origins(env, "RASA_CORS_ORIGINS")))),
+        web_host=config.host(env, "WEB_HOST", "127.0.0.1"),
+        lock_store_url=config.redis_url(env, "RASA_LOCK_STORE_URL"),
+        content_dir=content_dir,
     )
 
 
-def _lock_store_url(env: Mapping[str, str]) -> str:
-    url = env.get("RASA_LOCK_STORE_URL", "").strip()
-    if url:
-        try:
-            servers.redis_lock_store(url)
-        except ValueError as error:
-            raise LaunchError(f"RASA_LOCK_STORE_URL: {error}") from None
-    return url
-
-
 def origin_of(url: str) -> str:
+    """The browser origin (scheme://host[:port]) of an absolute URL already checked by bot.settings."""
     parts = urlsplit(url)
-    if not parts.scheme or not parts.netloc:
-        raise LaunchError(f"{url!r} is not an absolute URL (expected e.g. http://localhost:8080)")
     return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_content(settings: Settings) -> None:
+    """Load the questionnaire once: a broken content file stops the launch (BankError, file:line)."""
+    load_questionnaire(settings.content_dir)
 
 
 def cors_pattern(origins: tuple[str, ...]) -> str:
@@ -323,6 +325,11 @@ def main() -> int:
     started = time.monotonic()
     try:
         settings = settings_from_env()
+        check_content(settings)
+    except (config.SettingError, BankError) as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2
+    try:
         acquire_pid_file(settings)
     except LaunchError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)

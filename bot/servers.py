@@ -6,6 +6,8 @@ way: the same commands, the same generated endpoints file, the same health check
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import subprocess
@@ -16,7 +18,7 @@ import urllib.request
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import yaml
 from sqlalchemy.engine import make_url
@@ -122,11 +124,54 @@ class Service:
             self.process.wait(timeout=5)
 
 
+#: Linux prctl(2) option: the signal a process gets when the thread that started it dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _load_prctl() -> Callable[..., int] | None:
+    """libc's prctl, looked up once here: the function run between fork and exec must not
+    import or allocate much (the parent may have other threads)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
+    prctl = libc.prctl
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    return prctl
+
+
+_PRCTL = _load_prctl()
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """The child's pre-exec step: SIGTERM it when its parent dies, even by SIGKILL.
+
+    Each server runs in its own session (so Ctrl-C in the terminal reaches only the launcher,
+    which stops them in order); without this, a launcher killed with SIGKILL would leave all
+    three running. SIGTERM, not SIGKILL, so a server stops its own workers (Sanic's
+    multi-worker mode) the way it does on a normal stop. If the parent died before prctl took
+    effect, the child is already orphaned: it exits instead of starting.
+    """
+    prctl = _PRCTL
+
+    def before_exec() -> None:
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return before_exec
+
+
 def _spawn(name: str, command: list[str], log: Path, env: Mapping[str, str], health_url: str) -> Service:
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("ab")
     process = subprocess.Popen(
-        command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True
+        command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True,
+        preexec_fn=_die_with_parent(os.getpid()),
     )
     handle.close()
     return Service(name, process, health_url, log)

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from bot import launcher, servers
+from bot.settings import SettingError
 from tests.stack import ROOT, stack_env
 
 START_TIMEOUT = 420  # a cold start trains the model first (~40–90 s) and Rasa needs 20–40 s
@@ -194,13 +195,13 @@ def test_redis_lock_store_setting_reaches_the_endpoints_file(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"RASA_LOCK_STORE_URL": "memcached://x"}, "RASA_LOCK_STORE_URL: lock store URL must look like redis://"),
-    ({"RASA_PORT": "abc"}, "RASA_PORT='abc' is not a port number"),
-    ({"WEB_PORT": "70000"}, "out of range"),
-    ({"WEB_PORT": "5005"}, "must differ"),
+    ({"RASA_LOCK_STORE_URL": "memcached://x"}, "RASA_LOCK_STORE_URL='memcached://x' is not valid: expected a Redis URL"),
+    ({"RASA_PORT": "abc"}, "RASA_PORT='abc' is not valid: expected a port number from 1 to 65535"),
+    ({"WEB_PORT": "70000"}, "WEB_PORT='70000' is not valid: expected a port number from 1 to 65535"),
+    ({"WEB_PORT": "5005"}, "WEB_PORT='5005' is not valid: expected a port different from RASA_PORT=5005"),
 ])
 def test_bad_settings_are_explained(tmp_path: Path, env: dict[str, str], message: str) -> None:
-    with pytest.raises(launcher.LaunchError, match=re.escape(message)):
+    with pytest.raises(SettingError, match=re.escape(message)):
         launcher.settings_from_env({"READINESS_DATA_DIR": str(tmp_path), **env})
 
 
@@ -245,3 +246,50 @@ def test_stale_pid_file_is_ignored_and_a_live_one_refuses(tmp_path: Path) -> Non
     finally:
         fake.kill()
         fake.wait()
+
+
+@pytest.mark.slow
+def test_a_launcher_killed_with_sigkill_leaves_no_server_behind(tmp_path: Path) -> None:
+    """SIGKILL gives the launcher no chance to stop its servers: each must notice on its own
+    (bot.servers: PR_SET_PDEATHSIG) and exit, its own children included, freeing the ports."""
+    data_dir = tmp_path / "data"
+    env = _clean_env(stack_env(data_dir))
+    ports = [int(env[k]) for k in ("RASA_PORT", "ACTIONS_PORT", "WEB_PORT")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.launcher"], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith(launcher.READY_PREFIX):
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    servers_started: set[int] = set()
+    try:
+        assert ready.wait(START_TIMEOUT), "launcher not ready:\n" + "".join(output)
+        servers_started = _children(process.pid)
+        # the three servers, each the leader of its own session, plus whatever they started
+        leaders = {pid for pid in servers_started if os.getsid(pid) == pid}
+        assert len(leaders) == 3, servers_started
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in servers_started) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:120]
+                for pid in servers_started if _alive(pid)]
+        assert left == [], f"still running 10 s after the launcher was killed: {left}"
+        assert [port for port in ports if _port_open(port)] == []
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for pid in servers_started:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        print("".join(output))
