@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.actions as module
 from actions.builtin_commands import ActionBack, ActionRestart, ActionSessionStart
-from readiness.conversation import Conversation
+from readiness.dialogue import Conversation
 from readiness.storage import Store
 
 DOMAIN = {"session_config": {"carry_over_slots_to_new_session": True}}

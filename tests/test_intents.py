@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import pkgutil
+import re
 import inspect
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +28,8 @@ RASA_BUILT_IN = frozenset({"restart", "back", "out_of_scope", "session_start", "
 
 def engine_modules() -> list[ModuleType]:
     """The modules of the conversation engine (the one place to repoint when it moves)."""
-    return [importlib.import_module("readiness.conversation")]
+    package = importlib.import_module("readiness.dialogue")
+    return [importlib.import_module(f"readiness.dialogue.{info.name}") for info in pkgutil.iter_modules(package.__path__)]
 
 
 def engine_intent_sets() -> dict[str, frozenset[str]]:
@@ -52,15 +55,16 @@ def engine_literal_intents() -> dict[str, frozenset[str]]:
             elif (isinstance(node, ast.Compare) and isinstance(node.left, ast.Attribute) and node.left.attr == "intent"
                   and isinstance(node.ops[0], (ast.Eq, ast.NotEq))):
                 means.update(c.value for c in node.comparators if isinstance(c, ast.Constant) and isinstance(c.value, str))
-            elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Button":
-                payload = node.args[1] if len(node.args) > 1 else None
-                if isinstance(payload, ast.JoinedStr) and payload.values:
-                    payload = payload.values[0]
-                if isinstance(payload, ast.Constant) and isinstance(payload.value, str):
-                    assert payload.value.startswith("/"), f"button payload {payload.value!r} is not an intent"
-                    payloads.add(payload.value[1:].split("{", 1)[0])
+            elif isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+                payloads.update(PAYLOAD.findall(str(node.values[0].value)))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                payloads.update(PAYLOAD.findall(node.value))
     assert means and payloads, "no `turn.means(...)` calls or Button payloads found: repoint engine_modules()"
     return {"turn.means/turn.intent": frozenset(means), "button payloads": frozenset(payloads)}
+
+
+#: A quick-reply payload: "/intent" or "/intent{json}", the whole string.
+PAYLOAD = re.compile(r"^/([a-z_]+)(?:\{.*)?$", re.S)
 
 
 def domain_intents() -> set[str]:
@@ -100,6 +104,12 @@ def test_the_engine_tests_only_intents_the_domain_declares() -> None:
     for name, intents in {**engine_intent_sets(), **engine_literal_intents()}.items():
         assert intents - domain == set(), f"engine {name} not in domain.yml"
     assert set(ENGINE_INTENT.values()) - domain == set(), "actions/builtin_commands.py maps to unknown intents"
+
+
+def test_the_engines_intent_list_is_the_domains() -> None:
+    from readiness.dialogue import ENGINE_INTENTS
+
+    assert set(ENGINE_INTENTS) == domain_intents()
 
 
 def test_rasa_built_ins_are_answered_not_declared() -> None:

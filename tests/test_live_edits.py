@@ -104,6 +104,9 @@ def test_invalid_yaml_mid_conversation_keeps_the_bot_answering(bot, bank):
         assert person.item not in (None, before), text_of(person.last)
     person.say("why is this asked?")
     assert person.item is not None
+    actions_log = bot.services[0].log.read_text(errors="replace")
+    assert actions_log.count("content edit refused") == 1, actions_log[-3000:]  # once per change
+    assert f"{bank}:" in actions_log  # names the file and line
     bank.write_text(good)
     person.answer_until_done()
     answers, (_, _, completed) = stored(bot, "live-broken", "no-such-item")
