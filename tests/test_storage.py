@@ -17,20 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from readiness import storage
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import (
-    Answer,
-    Assessment,
+    CODE_ALPHABET,
     AssessmentRecord,
-    Organisation,
     OrganisationRecord,
-    Respondent,
     RespondentRecord,
     Store,
     default_database_url,
     normalise_code,
 )
+from readiness.storage import clock as storage_clock
+from readiness.storage import codes, schema
+from readiness.storage.assessments import Answers
+from readiness.storage.schema import Answer, Assessment, Organisation, Respondent
 
-JOIN_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$")
-RESUME_CODE = re.compile(r"^RES-[A-HJ-NP-Z2-9]{6}$")
+JOIN_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{3}}-[{CODE_ALPHABET}]{{3}}$")
+RESUME_CODE = re.compile(rf"^RES-[{CODE_ALPHABET}]{{6}}$")
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def clock(monkeypatch):
         state["t"] += timedelta(seconds=1)
         return state["t"]
 
-    monkeypatch.setattr(storage, "_now", tick)
+    monkeypatch.setattr(storage_clock, "now", tick)
     return state
 
 
@@ -229,8 +230,8 @@ def test_verify_admin_token(store, org):
 def test_verify_admin_token_unknown_org_still_hashes(store, org, monkeypatch):
     _, token = org
     calls = []
-    real = storage._scrypt
-    monkeypatch.setattr(storage, "_scrypt", lambda *a: calls.append(1) or real(*a))
+    real = codes._scrypt
+    monkeypatch.setattr(codes, "_scrypt", lambda *a: calls.append(1) or real(*a))
     assert not store.verify_admin_token("ZZZ-ZZZ", token)
     assert calls, "a dummy hash must be computed for unknown organisations"
 
@@ -396,14 +397,15 @@ def test_update_respondent(store, org):
 
 def test_no_free_text_or_personal_columns():
     """Privacy by schema: only the columns agreed in the design exist."""
-    columns = {t.name: set(t.columns.keys()) for t in storage.Base.metadata.sorted_tables}
+    columns = {t.name: set(t.columns.keys()) for t in schema.Base.metadata.sorted_tables}
     assert columns == {
         "organisations": {"id", "name", "join_code", "admin_token_hash", "weights_json",
                           "current_round", "created_at"},
         "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
                         "sender_id", "consented_at"},
         "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
-                        "completed_at", "resume_code", "report_token"},
+                        "completed_at", "resume_code", "report_token", "started_fingerprint",
+                        "finished_fingerprint", "finished_version"},
         "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
         "conversations": {"id", "respondent_id", "sender_id", "created_at"},
     }
@@ -526,7 +528,7 @@ def test_record_and_read_answers(store, assessment, clock):
     assert store.answers(assessment.id) == {
         "privacy_1": 4, "privacy_2": NOT_APPLICABLE, "ethics_1": 1, "ethics_2": 5,
     }
-    assert store.answer_order(assessment.id) == ["privacy_1", "privacy_2", "ethics_1", "ethics_2"]
+    assert list(store.answers(assessment.id)) == ["privacy_1", "privacy_2", "ethics_1", "ethics_2"]
 
 
 def test_reanswering_replaces(store, assessment, clock):
@@ -534,7 +536,7 @@ def test_reanswering_replaces(store, assessment, clock):
     store.record_answer(assessment.id, "b", 3)
     store.record_answer(assessment.id, "a", NOT_APPLICABLE)
     assert store.answers(assessment.id) == {"a": NOT_APPLICABLE, "b": 3}
-    assert store.answer_order(assessment.id) == ["b", "a"]  # a was answered last
+    assert list(store.answers(assessment.id)) == ["b", "a"]  # a was answered last
     store.record_answer(assessment.id, "a", 5)
     assert store.answers(assessment.id)["a"] == 5
     assert count(store, Answer.__table__) == 2
@@ -551,7 +553,7 @@ def test_recording_same_value_is_idempotent(store, assessment, clock):
     with store.engine.connect() as conn:
         after = conn.execute(select(Answer.__table__).order_by(Answer.id)).all()
     assert after == before  # one row each, same value, same time: order unchanged
-    assert store.answer_order(assessment.id) == ["a", "b"]
+    assert list(store.answers(assessment.id)) == ["a", "b"]
 
 
 @pytest.mark.parametrize("bad", [0, 6, -1, 3.0, 2.5, True, "3", "na", None, "N/A"])
@@ -584,7 +586,7 @@ def test_record_answers_all_or_nothing_on_invalid_value(store, assessment):
 
 def test_record_answers_rolls_back_failure_after_first_insert(store, assessment, monkeypatch):
     store.record_answer(assessment.id, "a", 2)
-    real = Store._upsert_answer
+    real = Answers._upsert
     calls = []
 
     def failing(self, *args):
@@ -593,22 +595,13 @@ def test_record_answers_rolls_back_failure_after_first_insert(store, assessment,
             raise RuntimeError("disk on fire")
         return real(self, *args)
 
-    monkeypatch.setattr(Store, "_upsert_answer", failing)
+    monkeypatch.setattr(Answers, "_upsert", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.record_answers(assessment.id, {"a": 5, "b": 4, "c": 3})
     assert len(calls) == 2  # the first upsert ran before the failure
     monkeypatch.undo()
     assert store.answers(assessment.id) == {"a": 2}
     assert count(store, Answer.__table__) == 1
-
-
-def test_delete_answer(store, assessment, clock):
-    store.record_answers(assessment.id, {"a": 1, "b": 2, "c": 3})
-    assert store.delete_answer(assessment.id, "c") is True
-    assert store.delete_answer(assessment.id, "c") is False
-    assert store.answer_order(assessment.id) == ["a", "b"]
-    store.record_answer(assessment.id, "c", 4)
-    assert store.answers(assessment.id) == {"a": 1, "b": 2, "c": 4}
 
 
 def test_answers_are_per_assessment(store, org):
