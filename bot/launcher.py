@@ -37,6 +37,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from bot import servers, training
+from readiness.storage.settings import default_data_dir, default_database_url
 
 ROOT = servers.ROOT
 PID_FILE = "launcher.pid"
@@ -97,7 +98,7 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
 def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     """The launch settings from environment variables, with the embedded defaults."""
     env = os.environ if env is None else env
-    data_dir = Path(env.get("READINESS_DATA_DIR", "").strip() or ROOT / "var").expanduser().resolve()
+    data_dir = default_data_dir(env, root=ROOT)
     rasa_port = _port(env, "RASA_PORT", 5005)
     actions_port = _port(env, "ACTIONS_PORT", 5055)
     web_port = _port(env, "WEB_PORT", 8080)
@@ -106,9 +107,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         raise LaunchError(f"the three ports must differ: {ports}")
     public_url = (env.get("READINESS_PUBLIC_URL", "").strip() or f"http://localhost:{web_port}").rstrip("/")
     tracker_url = servers.default_tracker_url(env, data_dir)
-    database_url = (
-        env.get("READINESS_DATABASE_URL", "").strip() or f"sqlite:///{(data_dir / 'readiness.db').as_posix()}"
-    )
+    database_url = default_database_url(env, data_dir)
     extra = tuple(origin.rstrip("/") for origin in env.get("RASA_CORS_ORIGINS", "").split() if origin.strip())
     return Settings(
         data_dir=data_dir,

@@ -154,6 +154,30 @@ def test_normalise_code_rejects_non_text():
     assert normalise_code(None) == ""  # type: ignore[arg-type]
 
 
+def test_code_alphabet_is_unambiguous_and_is_the_one_the_chat_reads():
+    """One alphabet: no 0/O/1/I; `readiness.matching` and the Rasa regexes in data/nlu.yml
+    accept exactly its characters."""
+    import yaml
+
+    from readiness import matching
+
+    assert not set("0O1I") & set(CODE_ALPHABET) and len(set(CODE_ALPHABET)) == 32
+    everything = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [str(d) for d in range(10)]
+    nlu = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "nlu.yml").read_text())
+    regexes = {
+        entry["regex"]: [line[2:].strip() for line in entry["examples"].splitlines() if line.strip()]
+        for entry in nlu["nlu"] if "regex" in entry
+    }
+    for ch in everything:
+        valid = ch in CODE_ALPHABET
+        assert bool(matching.join_code_candidates(f"{ch * 3}-{ch * 3}")) == valid, ch
+        assert (matching.find_resume_code(f"resume res-{ch * 6}") is not None) == valid, ch
+        for pattern in regexes["join_code"]:
+            assert bool(re.search(pattern, f"code {ch * 3}-{ch * 3} ok")) == valid, (pattern, ch)
+        for pattern in regexes["resume_code"]:
+            assert bool(re.search(pattern, f"resume RES-{ch * 6}")) == valid, (pattern, ch)
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -488,6 +512,35 @@ def test_complete_assessment_is_idempotent(store, assessment, clock):
         store.complete_assessment(10_000)
 
 
+def test_assessment_records_content_versions(store, org, clock):
+    r = store.create_respondent("nurse", organisation_code=org[0].join_code)
+    plain = store.start_assessment(r.pseudonym, "1.0")
+    assert (plain.started_fingerprint, plain.finished_version, plain.finished_fingerprint) == (None, None, None)
+    a = store.start_assessment(r.pseudonym, "1.0", fingerprint="ab" * 32)
+    assert (a.questionnaire_version, a.started_fingerprint) == ("1.0", "ab" * 32)
+    done = store.complete_assessment(a.id, version="1.1", fingerprint="cd" * 32)
+    assert (done.finished_version, done.finished_fingerprint) == ("1.1", "cd" * 32)
+    assert (done.questionnaire_version, done.started_fingerprint) == ("1.0", "ab" * 32)
+    # the first completion wins: a repeat (a replayed action, newer content) changes nothing
+    assert store.complete_assessment(a.id, version="2.0", fingerprint="ef" * 32) == done
+    assert store.complete_assessment(a.id) == done
+    assert store.get_assessment(a.id) == done
+    assert store.complete_assessment(plain.id).finished_version is None
+
+
+@pytest.mark.parametrize("fingerprint", ["", "  ", "x" * 65, 123])
+def test_bad_fingerprint_rejected_and_nothing_written(store, org, assessment, fingerprint):
+    r = store.create_respondent("nurse", organisation_code=org[0].join_code)
+    with pytest.raises(ValueError, match="fingerprint"):
+        store.start_assessment(r.pseudonym, "1.0", fingerprint=fingerprint)
+    assert count(store, Assessment.__table__) == 1  # only the fixture's
+    with pytest.raises(ValueError, match="fingerprint"):
+        store.complete_assessment(assessment.id, version="1.0", fingerprint=fingerprint)
+    with pytest.raises(ValueError, match="version"):
+        store.complete_assessment(assessment.id, version=" ")
+    assert not store.get_assessment(assessment.id).completed
+
+
 def test_reattach_assessment(store, org):
     r = store.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="old-chat")
     a = store.start_assessment(r.pseudonym, "1.0")
@@ -627,6 +680,81 @@ def test_answers_round_trip(answers):
         a = s.start_assessment(r.pseudonym, "1.0")
         s.record_answers(a.id, answers)
         assert s.answers(a.id) == answers
+
+
+# --- unit of work ----------------------------------------------------------------------------
+
+
+def test_unit_is_one_transaction_committed_at_the_end(store, org, clock):
+    with store.unit() as turn:
+        r = turn.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="chat")
+        a = turn.start_assessment(r.pseudonym, "1.0", fingerprint="f" * 64)
+        turn.record_answer(a.id, "x", 4)
+        turn.record_answer(a.id, "y", NOT_APPLICABLE)
+        turn.record_answer(a.id, "x", 4)  # the same answer again: nothing changes
+        assert turn.answers(a.id) == {"x": 4, "y": NOT_APPLICABLE}
+        assert turn.respondent_for_sender("chat") == r
+        assert count(store, Respondent.__table__) == 0  # other connections: not yet
+    assert store.respondent_for_sender("chat") == r
+    assert store.answers(a.id) == {"x": 4, "y": NOT_APPLICABLE}
+    assert store.get_assessment(a.id) == a
+
+
+def test_unit_rolls_back_everything_when_the_turn_fails(store, org, assessment):
+    store.record_answer(assessment.id, "kept", 3)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        with store.unit() as turn:
+            r = turn.create_respondent("nurse", organisation_code=None, sender_id="lost")
+            turn.start_assessment(r.pseudonym, "1.0")
+            turn.record_answer(assessment.id, "kept", 5)
+            turn.record_answer(assessment.id, "new", 1)
+            turn.clear_answers(assessment.id)
+            turn.complete_assessment(assessment.id, version="1.0")
+            raise RuntimeError("rendering failed")
+    assert store.respondent_for_sender("lost") is None
+    assert count(store, Respondent.__table__) == 1
+    assert store.answers(assessment.id) == {"kept": 3}
+    assert not store.get_assessment(assessment.id).completed
+
+
+def test_unit_checks_inputs_like_the_store(store, assessment):
+    with store.unit() as turn:
+        with pytest.raises(ValueError, match="1 to 5"):
+            turn.record_answer(assessment.id, "a", 9)
+        with pytest.raises(LookupError):
+            turn.record_answer(10_000, "a", 3)
+        with pytest.raises(LookupError, match="resume code"):
+            turn.reattach_assessment("RES-AAAAAA", "chat")
+        assert turn.get_organisation("") is None and turn.get_respondent(None) is None  # type: ignore[arg-type]
+        assert turn.assessment_by_resume_code(assessment.resume_code.lower()) == assessment
+        turn.record_answer(assessment.id, "a", 2)  # the transaction is still usable
+    assert store.answers(assessment.id) == {"a": 2}
+
+
+def test_unit_resumes_and_updates_in_one_turn(store, org):
+    owner = store.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="old")
+    a = store.start_assessment(owner.pseudonym, "1.0")
+    with store.unit() as turn:
+        assert turn.reattach_assessment(a.resume_code, "new") == a
+        updated = turn.update_respondent(owner.pseudonym, department="ICU")
+        assert turn.respondent_for_sender("new") == updated
+        assert turn.get_assessment(a.id) == a
+    assert store.get_respondent(owner.pseudonym).department == "ICU"
+    assert store.conversation_ids(owner.pseudonym) == ["old", "new"]
+
+
+def test_turn_store_protocol_matches_unit_and_store():
+    """The session layer types against `TurnStore`; `Unit` and `Store` offer the same calls."""
+    import inspect as pyinspect
+
+    from readiness.storage import TurnStore, Unit
+
+    names = [n for n in vars(TurnStore) if not n.startswith("_")]
+    assert len(names) == 13
+    for name in names:
+        expected = pyinspect.signature(getattr(TurnStore, name))
+        assert pyinspect.signature(getattr(Unit, name)) == expected, name
+        assert pyinspect.signature(getattr(Store, name)) == expected, name
 
 
 # --- constraints -----------------------------------------------------------------------------

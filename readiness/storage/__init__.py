@@ -28,66 +28,91 @@ Conventions:
 
 from __future__ import annotations
 
-from readiness.storage.checks import is_valid_sender_id
-from readiness.storage.codes import (
-    CODE_ALPHABET,
-    hash_admin_token,
-    normalise_code,
-    verify_token_hash,
-)
-from readiness.storage.engine import make_engine
-from readiness.storage.migrate import (
-    BASELINE_REVISION,
-    MIGRATIONS_DIR,
-    alembic_config,
-    current_revision,
-    head_revision,
-    upgrade_schema,
-)
-from readiness.storage.ports import TurnStore, UnitOfWork
-from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
-from readiness.storage.settings import (
-    DATA_DIR_ENV,
-    DATABASE_URL_ENV,
-    SQLITE_BUSY_TIMEOUT_ENV,
-    TRACKER_URL_ENV,
-    default_data_dir,
-    default_database_url,
-    sqlite_busy_timeout,
-    tracker_database_url,
-)
-from readiness.storage.store import Store
-from readiness.storage.tracker_cleanup import delete_idle_tracker_conversations, delete_tracker_events
-from readiness.storage.unit import Unit
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "AssessmentRecord",
-    "BASELINE_REVISION",
-    "CODE_ALPHABET",
-    "DATABASE_URL_ENV",
-    "DATA_DIR_ENV",
-    "MIGRATIONS_DIR",
-    "OrganisationRecord",
-    "RespondentRecord",
-    "SQLITE_BUSY_TIMEOUT_ENV",
-    "Store",
-    "TRACKER_URL_ENV",
-    "TurnStore",
-    "Unit",
-    "UnitOfWork",
-    "alembic_config",
-    "current_revision",
-    "default_data_dir",
-    "default_database_url",
-    "delete_idle_tracker_conversations",
-    "delete_tracker_events",
-    "hash_admin_token",
-    "head_revision",
-    "is_valid_sender_id",
-    "make_engine",
-    "normalise_code",
-    "sqlite_busy_timeout",
-    "tracker_database_url",
-    "upgrade_schema",
-    "verify_token_hash",
-]
+#: Public name → the module defining it. Imported on first use (PEP 562), so that
+#: `readiness.storage.settings` or `.codes` alone (the launcher, `readiness.matching`) does not
+#: pay for SQLAlchemy's ORM and pandas.
+_EXPORTS = {
+    "is_valid_sender_id": "checks",
+    "CODE_ALPHABET": "codes",
+    "hash_admin_token": "codes",
+    "normalise_code": "codes",
+    "verify_token_hash": "codes",
+    "make_engine": "engine",
+    "BASELINE_REVISION": "migrate",
+    "MIGRATIONS_DIR": "migrate",
+    "alembic_config": "migrate",
+    "current_revision": "migrate",
+    "head_revision": "migrate",
+    "upgrade_schema": "migrate",
+    "TurnStore": "ports",
+    "UnitOfWork": "ports",
+    "AssessmentRecord": "records",
+    "OrganisationRecord": "records",
+    "RespondentRecord": "records",
+    "DATA_DIR_ENV": "settings",
+    "DATABASE_URL_ENV": "settings",
+    "SQLITE_BUSY_TIMEOUT_ENV": "settings",
+    "TRACKER_URL_ENV": "settings",
+    "default_data_dir": "settings",
+    "default_database_url": "settings",
+    "sqlite_busy_timeout": "settings",
+    "tracker_database_url": "settings",
+    "Store": "store",
+    "delete_idle_tracker_conversations": "tracker_cleanup",
+    "delete_tracker_events": "tracker_cleanup",
+    "Unit": "unit",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from readiness.storage.checks import is_valid_sender_id
+    from readiness.storage.codes import (
+        CODE_ALPHABET,
+        hash_admin_token,
+        normalise_code,
+        verify_token_hash,
+    )
+    from readiness.storage.engine import make_engine
+    from readiness.storage.migrate import (
+        BASELINE_REVISION,
+        MIGRATIONS_DIR,
+        alembic_config,
+        current_revision,
+        head_revision,
+        upgrade_schema,
+    )
+    from readiness.storage.ports import TurnStore, UnitOfWork
+    from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
+    from readiness.storage.settings import (
+        DATA_DIR_ENV,
+        DATABASE_URL_ENV,
+        SQLITE_BUSY_TIMEOUT_ENV,
+        TRACKER_URL_ENV,
+        default_data_dir,
+        default_database_url,
+        sqlite_busy_timeout,
+        tracker_database_url,
+    )
+    from readiness.storage.store import Store
+    from readiness.storage.tracker_cleanup import (
+        delete_idle_tracker_conversations,
+        delete_tracker_events,
+    )
+    from readiness.storage.unit import Unit
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
