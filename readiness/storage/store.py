@@ -27,7 +27,10 @@ from readiness.storage.unit import Unit
 class Store:
     """The readiness database. One instance per process; thread-safe like a SQLAlchemy engine.
 
-    `Store()` upgrades the schema to the latest migration on first use.
+    `Store()` upgrades the schema to the latest migration on first use. Each method below runs
+    one repository operation in a unit of its own; what it does, returns and raises is said
+    where it is implemented (`Organisations`, `Respondents`, `Assessments`, `Answers`,
+    `Reporting`).
     """
 
     #: Columns of `answers_frame`, in order (defined by `readiness.cohort`, which reads them).
