@@ -137,3 +137,9 @@ def test_answer_insert_race_then_failure_rolls_back_the_whole_turn(store, assess
             turn.record_answer(assessment.id, "raced", 5)
             raise RuntimeError("turn failed")
     assert store.answers(assessment.id) == {"raced": 1}
+
+
+def test_portable_paths_record_conversations_once(store, org, monkeypatch):  # noqa: F811
+    """Without INSERT … ON CONFLICT the conversation ids are still kept once per pair."""
+    monkeypatch.setattr(rows, "dialect_insert", lambda session: None)
+    test_conversations_are_recorded_and_cascade(store, org)
