@@ -423,7 +423,7 @@ def check_stored(stack: BotStack, outcome: Outcome) -> list[str]:
 def _assessment_ids(store: Store, pseudonym: str) -> list[int]:
     from sqlalchemy import select
 
-    from readiness.storage import Assessment, Respondent
+    from readiness.storage.schema import Assessment, Respondent
 
     with store.session_scope() as session:
         return list(session.execute(

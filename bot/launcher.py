@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 from bot import servers, training
 from bot import settings as config
 from readiness.bank import CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR, BankError, load_questionnaire
+from readiness.storage.settings import default_data_dir, default_database_url
 
 ROOT = servers.ROOT
 PID_FILE = "launcher.pid"
@@ -97,7 +98,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     anything starts: `SettingError` names the variable, the value and what is expected.
     """
     env = os.environ if env is None else env
-    data_dir = config.directory(env, "READINESS_DATA_DIR", ROOT / "var")
+    data_dir = config.directory(env, "READINESS_DATA_DIR", default_data_dir({}, root=ROOT))
     rasa_port = config.port(env, "RASA_PORT", 5005)
     actions_port = config.port(env, "ACTIONS_PORT", 5055)
     web_port = config.port(env, "WEB_PORT", 8080)
@@ -110,9 +111,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     public_url = config.http_url(env, "READINESS_PUBLIC_URL", f"http://localhost:{web_port}",
                                  example="https://readiness.hospital.example")
     tracker_url = config.database_url(env, "RASA_TRACKER_URL", servers.default_tracker_url({}, data_dir))
-    database_url = config.database_url(
-        env, "READINESS_DATABASE_URL", f"sqlite:///{(data_dir / 'readiness.db').as_posix()}"
-    )
+    database_url = config.database_url(env, "READINESS_DATABASE_URL", default_database_url({}, data_dir))
     content_dir = config.directory(env, CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR, must_exist=True)
     config.directory(env, "READINESS_MODELS_DIR", ROOT / "models")  # read by bot.training
     config.number(env, "READINESS_SQLITE_BUSY_TIMEOUT", 30.0)  # read by the servers' storage

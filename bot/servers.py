@@ -31,7 +31,7 @@ def default_tracker_url(env: Mapping[str, str] | None = None, data_dir: Path | N
     """The tracker store's database URL: `RASA_TRACKER_URL`, else SQLite `rasa_tracker.db` in the
     data directory. One rule, shared with the privacy commands that delete chat events
     (`readiness.storage.tracker_database_url`)."""
-    from readiness.storage import tracker_database_url
+    from readiness.storage.settings import tracker_database_url
 
     return tracker_database_url(env, data_dir)
 

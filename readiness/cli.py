@@ -378,10 +378,10 @@ def _database_error(url: str, error: Exception) -> UserError:
 def cmd_db_current(args: argparse.Namespace) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from readiness.storage import _make_engine, current_revision, default_database_url, head_revision
+    from readiness.storage import current_revision, default_database_url, head_revision, make_engine
 
     url = default_database_url()
-    engine = _make_engine(url)
+    engine = make_engine(url)
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as error:
@@ -402,10 +402,10 @@ def cmd_db_current(args: argparse.Namespace) -> None:
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from readiness.storage import _make_engine, current_revision, default_database_url, upgrade_schema
+    from readiness.storage import current_revision, default_database_url, make_engine, upgrade_schema
 
     url = default_database_url()
-    engine = _make_engine(url)
+    engine = make_engine(url)
     try:
         before = current_revision(engine)
         after = upgrade_schema(engine)

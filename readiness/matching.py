@@ -11,11 +11,22 @@ import re
 from typing import Iterable
 
 from readiness.model import GlossaryEntry, Questionnaire, Role
+from readiness.storage.codes import (
+    CODE_CHARACTER,
+    CODE_SPLIT,
+    JOIN_CODE_LENGTH,
+    RESUME_CODE_LENGTH,
+    RESUME_CODE_PREFIX,
+)
 
-#: Join codes look like KX7-P2Q; resume codes like RES-8H3K2P (no 0/O/1/I).
-_CODE_CHARS = "A-HJ-NP-Z2-9"
-JOIN_CODE = re.compile(rf"(?<![A-Z0-9])([{_CODE_CHARS}]{{3}})-?([{_CODE_CHARS}]{{3}})(?![A-Z0-9])")
-RESUME_CODE = re.compile(rf"(?<![A-Z0-9])RES-?([{_CODE_CHARS}]{{6}})(?![A-Z0-9])")
+#: Join codes look like KX7-P2Q; resume codes like RES-8H3K2P (alphabet: `CODE_ALPHABET`).
+JOIN_CODE = re.compile(
+    rf"(?<![A-Z0-9])({CODE_CHARACTER}{{{CODE_SPLIT}}})-?"
+    rf"({CODE_CHARACTER}{{{JOIN_CODE_LENGTH - CODE_SPLIT}}})(?![A-Z0-9])"
+)
+RESUME_CODE = re.compile(
+    rf"(?<![A-Z0-9]){RESUME_CODE_PREFIX}-?({CODE_CHARACTER}{{{RESUME_CODE_LENGTH}}})(?![A-Z0-9])"
+)
 
 #: Longest input worth matching: longer messages are not a role, a term or a code.
 MAX_TEXT = 500
@@ -67,4 +78,4 @@ def join_code_candidates(text: str) -> list[str]:
 def find_resume_code(text: str) -> str | None:
     """A resume code in `text`, normalised to RES-XXXXXX."""
     match = RESUME_CODE.search(text[:MAX_TEXT].upper())
-    return f"RES-{match.group(1)}" if match else None
+    return f"{RESUME_CODE_PREFIX}-{match.group(1)}" if match else None

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import text as sql
 
 import readiness.storage as storage
+from readiness.storage import codes
 from readiness.bank import current_questionnaire
 from readiness.simulate import get_profile, simulate
 from readiness.storage import Store
@@ -168,13 +169,13 @@ def test_token_checks_use_the_constant_time_compare(world, monkeypatch):
     """Known org right or wrong, unknown org, non-text token: all end in hmac.compare_digest."""
     store = world["store"]
     calls = []
-    real = storage.hmac.compare_digest
+    real = codes.hmac.compare_digest
 
     def spy(x, y):
         calls.append((len(x), len(y)))
         return real(x, y)
 
-    monkeypatch.setattr(storage.hmac, "compare_digest", spy)
+    monkeypatch.setattr(codes.hmac, "compare_digest", spy)
     assert store.verify_admin_token(world["a"], world["a_token"])
     assert not store.verify_admin_token(world["a"], world["b_token"])
     assert not store.verify_admin_token("ZZZ-ZZZ", world["a_token"])

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 
 from readiness.bank import load_questionnaire
 from readiness.model import NOT_APPLICABLE
-from readiness.storage import Answer, Assessment, Respondent, Store
+from readiness.storage import Store
+from readiness.storage.schema import Answer, Assessment, Respondent
 from tests.bot_stack import data_of, text_of
 from tests.faults_stack import SAVE_FAILED, FaultyBot, TurnLost, start_faulty_bot
 

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select, text
 from readiness import storage
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import Store, current_revision, head_revision, upgrade_schema
+from readiness.storage.schema import Base, Conversation
 from tests.pg import postgres  # noqa: F401 - session fixture
 
 READINESS = Path(sys.executable).parent / "readiness"
@@ -31,7 +32,7 @@ def database_url(request, tmp_path):
 
 
 def _engine(url: str):
-    return storage._make_engine(url)  # the same engine settings as Store (SQLite pragmas)
+    return storage.make_engine(url)  # the same engine settings as Store (SQLite pragmas)
 
 
 CONSENT = datetime(2024, 3, 1, 9, 30)
@@ -87,7 +88,7 @@ def _check_upgraded(store: Store) -> None:
     assert store.verify_admin_token("ABC-DEF", "wrong") is False
     # Backfilled: one conversation per respondent that had a sender id, dated at consent.
     with store.engine.connect() as connection:
-        table = storage.Conversation.__table__
+        table = Conversation.__table__
         rows = connection.execute(
             select(table.c.respondent_id, table.c.sender_id, table.c.created_at).order_by(table.c.respondent_id)
         ).all()
@@ -107,10 +108,71 @@ def test_upgrade_from_0001_keeps_data_and_backfills_conversations(database_url):
     _seed_at_0001(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0001"
-    assert upgrade_schema(engine) == head_revision() == "0002"
+    assert upgrade_schema(engine) == head_revision() == "0003"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
+
+
+def _seed_at_0002(url: str) -> None:
+    """The 0001 seed, upgraded to 0002 (conversations backfilled), plus one more conversation."""
+    _seed_at_0001(url)
+    engine = _engine(url)
+    assert upgrade_schema(engine, "0002") == "0002"
+    assert "started_fingerprint" not in {c["name"] for c in inspect(engine).get_columns("assessments")}
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO conversations (respondent_id, sender_id, created_at) "
+            "VALUES (1, 'chat-one-earlier', '2024-03-01 09:20:00')"))
+    engine.dispose()
+
+
+def test_upgrade_from_0002_keeps_data_and_records_content_versions(database_url):
+    _seed_at_0002(database_url)
+    engine = _engine(database_url)
+    assert current_revision(engine) == "0002"
+    assert upgrade_schema(engine) == head_revision() == "0003"
+    engine.dispose()
+    with Store(database_url) as store:
+        # Assessments from before 0003 keep everything and have no fingerprints.
+        done, open_ = store.get_assessment(1), store.get_assessment(2)
+        assert (done.questionnaire_version, done.started_fingerprint) == ("1.0", None)
+        assert (done.finished_version, done.finished_fingerprint) == (None, None)
+        assert done.completed and not open_.completed
+        assert store.answers(1) == {"privacy_confidence": 4, "data_quality": NOT_APPLICABLE}
+        assert store.conversation_ids("r-000000000001") == ["chat-one-earlier", "chat-one"]
+        # Completing an old assessment now records the content it finished under; once.
+        finished = store.complete_assessment(2, version="1.1", fingerprint="f" * 64)
+        assert (finished.questionnaire_version, finished.started_fingerprint) == ("1.0", None)
+        assert (finished.finished_version, finished.finished_fingerprint) == ("1.1", "f" * 64)
+        assert store.complete_assessment(2, version="2.0", fingerprint="e" * 64) == finished
+        # New assessments record both ends.
+        started = store.start_assessment("r-000000000003", "1.1", fingerprint="a" * 64)
+        assert (started.started_fingerprint, started.finished_fingerprint) == ("a" * 64, None)
+        done_new = store.complete_assessment(started.id, version="1.2", fingerprint="b" * 64)
+        assert store.get_assessment(started.id) == done_new
+        assert (done_new.finished_version, done_new.finished_fingerprint) == ("1.2", "b" * 64)
+
+
+def test_downgrade_from_0003_keeps_answers(database_url):
+    """0003's downgrade drops the columns in place: recreating `assessments` on SQLite would
+    cascade-delete every answer."""
+    _seed_at_0002(database_url)
+    engine = _engine(database_url)
+    upgrade_schema(engine)
+    from alembic import command
+
+    with engine.begin() as connection:
+        command.downgrade(storage.alembic_config(connection), "0002")
+    assert current_revision(engine) == "0002"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM answers")).scalar_one() == 3
+        assert connection.execute(text("SELECT count(*) FROM assessments")).scalar_one() == 2
+    assert "finished_version" not in {c["name"] for c in inspect(engine).get_columns("assessments")}
+    assert upgrade_schema(engine) == "0003"
+    engine.dispose()
+    with Store(database_url) as store:
+        assert store.answers(1) == {"privacy_confidence": 4, "data_quality": NOT_APPLICABLE}
 
 
 def test_store_upgrades_an_old_database_on_first_use(database_url):
@@ -136,9 +198,9 @@ def test_fresh_database_matches_the_models(database_url):
     with Store(database_url) as store:
         with store.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, storage.Base.metadata) == []
+            assert compare_metadata(context, Base.metadata) == []
             tables = set(inspect(connection).get_table_names())
-    assert tables == {t.name for t in storage.Base.metadata.sorted_tables} | {"alembic_version"}
+    assert tables == {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
 
 
 def test_downgrade_to_0001_and_up_again(database_url):
@@ -150,7 +212,7 @@ def test_downgrade_to_0001_and_up_again(database_url):
     with engine.begin() as connection:
         command.downgrade(storage.alembic_config(connection), "0001")
     assert current_revision(engine) == "0001" and not inspect(engine).has_table("conversations")
-    assert upgrade_schema(engine) == "0002"
+    assert upgrade_schema(engine) == "0003"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -192,12 +254,12 @@ def test_db_current_and_upgrade_commands(database_url, tmp_path):
     _seed_at_0001(database_url)
     current = _cli("db", "current", url=database_url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0001 (head is 0002: run `readiness db upgrade`)" in current.stdout
+    assert "0001 (head is 0003: run `readiness db upgrade`)" in current.stdout
     upgraded = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0002" in upgraded.stdout
+    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0003" in upgraded.stdout
     again = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert "Already at the latest revision 0002" in again.stdout
-    assert "0002 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
+    assert "Already at the latest revision 0003" in again.stdout
+    assert "0003 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
     with Store(database_url) as store:
         _check_upgraded(store)
 
@@ -212,5 +274,5 @@ def test_migrations_need_no_alembic_ini():
     """Resolved from the installed package: the script location is inside readiness/."""
     config = storage.alembic_config()
     assert config.config_file_name is None
-    assert Path(config.get_main_option("script_location")) == Path(storage.__file__).parent / "migrations"
+    assert Path(config.get_main_option("script_location")) == Path(storage.__file__).parent.parent / "migrations"
     assert (storage.MIGRATIONS_DIR / "env.py").is_file()

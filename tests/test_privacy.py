@@ -19,8 +19,10 @@ import pytest
 from sqlalchemy import create_engine, func, inspect, select, text, update
 
 from bot.servers import default_tracker_url, tracker_store_config
-from readiness import cli, storage
-from readiness.storage import Assessment, Respondent, Store, tracker_database_url
+from readiness import cli
+from readiness.storage import Store, tracker_database_url
+from readiness.storage import schema
+from readiness.storage.schema import Assessment, Respondent
 from tests.pg import postgres  # noqa: F401 - session fixture
 
 READINESS = Path(sys.executable).parent / "readiness"
@@ -78,7 +80,7 @@ def tracker_counts(tracker_url: str) -> dict[str, int]:
 def table_counts(store: Store, pseudonym: str | None = None) -> dict[str, int]:
     counts = {}
     with store.engine.connect() as connection:
-        for table in storage.Base.metadata.sorted_tables:
+        for table in schema.Base.metadata.sorted_tables:
             counts[table.name] = connection.execute(select(func.count()).select_from(table)).scalar_one()
     return counts
 
@@ -244,7 +246,8 @@ ALLOWED = {
     "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
                     "sender_id", "consented_at"},
     "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
-                    "completed_at", "resume_code", "report_token"},
+                    "completed_at", "resume_code", "report_token", "started_fingerprint",
+                    "finished_fingerprint", "finished_version"},
     "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
     "conversations": {"id", "respondent_id", "sender_id", "created_at"},
     "alembic_version": {"version_num"},

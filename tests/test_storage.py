@@ -17,20 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from readiness import storage
 from readiness.model import NOT_APPLICABLE
 from readiness.storage import (
-    Answer,
-    Assessment,
+    CODE_ALPHABET,
     AssessmentRecord,
-    Organisation,
     OrganisationRecord,
-    Respondent,
     RespondentRecord,
     Store,
     default_database_url,
     normalise_code,
 )
+from readiness.storage import clock as storage_clock
+from readiness.storage import codes, schema
+from readiness.storage.assessments import Answers
+from readiness.storage.schema import Answer, Assessment, Organisation, Respondent
 
-JOIN_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$")
-RESUME_CODE = re.compile(r"^RES-[A-HJ-NP-Z2-9]{6}$")
+JOIN_CODE = re.compile(rf"^[{CODE_ALPHABET}]{{3}}-[{CODE_ALPHABET}]{{3}}$")
+RESUME_CODE = re.compile(rf"^RES-[{CODE_ALPHABET}]{{6}}$")
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def clock(monkeypatch):
         state["t"] += timedelta(seconds=1)
         return state["t"]
 
-    monkeypatch.setattr(storage, "_now", tick)
+    monkeypatch.setattr(storage_clock, "now", tick)
     return state
 
 
@@ -153,6 +154,30 @@ def test_normalise_code_rejects_non_text():
     assert normalise_code(None) == ""  # type: ignore[arg-type]
 
 
+def test_code_alphabet_is_unambiguous_and_is_the_one_the_chat_reads():
+    """One alphabet: no 0/O/1/I; `readiness.matching` and the Rasa regexes in data/nlu.yml
+    accept exactly its characters."""
+    import yaml
+
+    from readiness import matching
+
+    assert not set("0O1I") & set(CODE_ALPHABET) and len(set(CODE_ALPHABET)) == 32
+    everything = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + [str(d) for d in range(10)]
+    nlu = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "nlu.yml").read_text())
+    regexes = {
+        entry["regex"]: [line[2:].strip() for line in entry["examples"].splitlines() if line.strip()]
+        for entry in nlu["nlu"] if "regex" in entry
+    }
+    for ch in everything:
+        valid = ch in CODE_ALPHABET
+        assert bool(matching.join_code_candidates(f"{ch * 3}-{ch * 3}")) == valid, ch
+        assert (matching.find_resume_code(f"resume res-{ch * 6}") is not None) == valid, ch
+        for pattern in regexes["join_code"]:
+            assert bool(re.search(pattern, f"code {ch * 3}-{ch * 3} ok")) == valid, (pattern, ch)
+        for pattern in regexes["resume_code"]:
+            assert bool(re.search(pattern, f"resume RES-{ch * 6}")) == valid, (pattern, ch)
+
+
 # --- organisations ---------------------------------------------------------------------------
 
 
@@ -229,8 +254,8 @@ def test_verify_admin_token(store, org):
 def test_verify_admin_token_unknown_org_still_hashes(store, org, monkeypatch):
     _, token = org
     calls = []
-    real = storage._scrypt
-    monkeypatch.setattr(storage, "_scrypt", lambda *a: calls.append(1) or real(*a))
+    real = codes._scrypt
+    monkeypatch.setattr(codes, "_scrypt", lambda *a: calls.append(1) or real(*a))
     assert not store.verify_admin_token("ZZZ-ZZZ", token)
     assert calls, "a dummy hash must be computed for unknown organisations"
 
@@ -396,14 +421,15 @@ def test_update_respondent(store, org):
 
 def test_no_free_text_or_personal_columns():
     """Privacy by schema: only the columns agreed in the design exist."""
-    columns = {t.name: set(t.columns.keys()) for t in storage.Base.metadata.sorted_tables}
+    columns = {t.name: set(t.columns.keys()) for t in schema.Base.metadata.sorted_tables}
     assert columns == {
         "organisations": {"id", "name", "join_code", "admin_token_hash", "weights_json",
                           "current_round", "created_at"},
         "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
                         "sender_id", "consented_at"},
         "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
-                        "completed_at", "resume_code", "report_token"},
+                        "completed_at", "resume_code", "report_token", "started_fingerprint",
+                        "finished_fingerprint", "finished_version"},
         "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
         "conversations": {"id", "respondent_id", "sender_id", "created_at"},
     }
@@ -486,6 +512,35 @@ def test_complete_assessment_is_idempotent(store, assessment, clock):
         store.complete_assessment(10_000)
 
 
+def test_assessment_records_content_versions(store, org, clock):
+    r = store.create_respondent("nurse", organisation_code=org[0].join_code)
+    plain = store.start_assessment(r.pseudonym, "1.0")
+    assert (plain.started_fingerprint, plain.finished_version, plain.finished_fingerprint) == (None, None, None)
+    a = store.start_assessment(r.pseudonym, "1.0", fingerprint="ab" * 32)
+    assert (a.questionnaire_version, a.started_fingerprint) == ("1.0", "ab" * 32)
+    done = store.complete_assessment(a.id, version="1.1", fingerprint="cd" * 32)
+    assert (done.finished_version, done.finished_fingerprint) == ("1.1", "cd" * 32)
+    assert (done.questionnaire_version, done.started_fingerprint) == ("1.0", "ab" * 32)
+    # the first completion wins: a repeat (a replayed action, newer content) changes nothing
+    assert store.complete_assessment(a.id, version="2.0", fingerprint="ef" * 32) == done
+    assert store.complete_assessment(a.id) == done
+    assert store.get_assessment(a.id) == done
+    assert store.complete_assessment(plain.id).finished_version is None
+
+
+@pytest.mark.parametrize("fingerprint", ["", "  ", "x" * 65, 123])
+def test_bad_fingerprint_rejected_and_nothing_written(store, org, assessment, fingerprint):
+    r = store.create_respondent("nurse", organisation_code=org[0].join_code)
+    with pytest.raises(ValueError, match="fingerprint"):
+        store.start_assessment(r.pseudonym, "1.0", fingerprint=fingerprint)
+    assert count(store, Assessment.__table__) == 1  # only the fixture's
+    with pytest.raises(ValueError, match="fingerprint"):
+        store.complete_assessment(assessment.id, version="1.0", fingerprint=fingerprint)
+    with pytest.raises(ValueError, match="version"):
+        store.complete_assessment(assessment.id, version=" ")
+    assert not store.get_assessment(assessment.id).completed
+
+
 def test_reattach_assessment(store, org):
     r = store.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="old-chat")
     a = store.start_assessment(r.pseudonym, "1.0")
@@ -526,7 +581,7 @@ def test_record_and_read_answers(store, assessment, clock):
     assert store.answers(assessment.id) == {
         "privacy_1": 4, "privacy_2": NOT_APPLICABLE, "ethics_1": 1, "ethics_2": 5,
     }
-    assert store.answer_order(assessment.id) == ["privacy_1", "privacy_2", "ethics_1", "ethics_2"]
+    assert list(store.answers(assessment.id)) == ["privacy_1", "privacy_2", "ethics_1", "ethics_2"]
 
 
 def test_reanswering_replaces(store, assessment, clock):
@@ -534,7 +589,7 @@ def test_reanswering_replaces(store, assessment, clock):
     store.record_answer(assessment.id, "b", 3)
     store.record_answer(assessment.id, "a", NOT_APPLICABLE)
     assert store.answers(assessment.id) == {"a": NOT_APPLICABLE, "b": 3}
-    assert store.answer_order(assessment.id) == ["b", "a"]  # a was answered last
+    assert list(store.answers(assessment.id)) == ["b", "a"]  # a was answered last
     store.record_answer(assessment.id, "a", 5)
     assert store.answers(assessment.id)["a"] == 5
     assert count(store, Answer.__table__) == 2
@@ -551,7 +606,7 @@ def test_recording_same_value_is_idempotent(store, assessment, clock):
     with store.engine.connect() as conn:
         after = conn.execute(select(Answer.__table__).order_by(Answer.id)).all()
     assert after == before  # one row each, same value, same time: order unchanged
-    assert store.answer_order(assessment.id) == ["a", "b"]
+    assert list(store.answers(assessment.id)) == ["a", "b"]
 
 
 @pytest.mark.parametrize("bad", [0, 6, -1, 3.0, 2.5, True, "3", "na", None, "N/A"])
@@ -584,7 +639,7 @@ def test_record_answers_all_or_nothing_on_invalid_value(store, assessment):
 
 def test_record_answers_rolls_back_failure_after_first_insert(store, assessment, monkeypatch):
     store.record_answer(assessment.id, "a", 2)
-    real = Store._upsert_answer
+    real = Answers._upsert
     calls = []
 
     def failing(self, *args):
@@ -593,22 +648,13 @@ def test_record_answers_rolls_back_failure_after_first_insert(store, assessment,
             raise RuntimeError("disk on fire")
         return real(self, *args)
 
-    monkeypatch.setattr(Store, "_upsert_answer", failing)
+    monkeypatch.setattr(Answers, "_upsert", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         store.record_answers(assessment.id, {"a": 5, "b": 4, "c": 3})
     assert len(calls) == 2  # the first upsert ran before the failure
     monkeypatch.undo()
     assert store.answers(assessment.id) == {"a": 2}
     assert count(store, Answer.__table__) == 1
-
-
-def test_delete_answer(store, assessment, clock):
-    store.record_answers(assessment.id, {"a": 1, "b": 2, "c": 3})
-    assert store.delete_answer(assessment.id, "c") is True
-    assert store.delete_answer(assessment.id, "c") is False
-    assert store.answer_order(assessment.id) == ["a", "b"]
-    store.record_answer(assessment.id, "c", 4)
-    assert store.answers(assessment.id) == {"a": 1, "b": 2, "c": 4}
 
 
 def test_answers_are_per_assessment(store, org):
@@ -634,6 +680,81 @@ def test_answers_round_trip(answers):
         a = s.start_assessment(r.pseudonym, "1.0")
         s.record_answers(a.id, answers)
         assert s.answers(a.id) == answers
+
+
+# --- unit of work ----------------------------------------------------------------------------
+
+
+def test_unit_is_one_transaction_committed_at_the_end(store, org, clock):
+    with store.unit() as turn:
+        r = turn.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="chat")
+        a = turn.start_assessment(r.pseudonym, "1.0", fingerprint="f" * 64)
+        turn.record_answer(a.id, "x", 4)
+        turn.record_answer(a.id, "y", NOT_APPLICABLE)
+        turn.record_answer(a.id, "x", 4)  # the same answer again: nothing changes
+        assert turn.answers(a.id) == {"x": 4, "y": NOT_APPLICABLE}
+        assert turn.respondent_for_sender("chat") == r
+        assert count(store, Respondent.__table__) == 0  # other connections: not yet
+    assert store.respondent_for_sender("chat") == r
+    assert store.answers(a.id) == {"x": 4, "y": NOT_APPLICABLE}
+    assert store.get_assessment(a.id) == a
+
+
+def test_unit_rolls_back_everything_when_the_turn_fails(store, org, assessment):
+    store.record_answer(assessment.id, "kept", 3)
+    with pytest.raises(RuntimeError, match="rendering failed"):
+        with store.unit() as turn:
+            r = turn.create_respondent("nurse", organisation_code=None, sender_id="lost")
+            turn.start_assessment(r.pseudonym, "1.0")
+            turn.record_answer(assessment.id, "kept", 5)
+            turn.record_answer(assessment.id, "new", 1)
+            turn.clear_answers(assessment.id)
+            turn.complete_assessment(assessment.id, version="1.0")
+            raise RuntimeError("rendering failed")
+    assert store.respondent_for_sender("lost") is None
+    assert count(store, Respondent.__table__) == 1
+    assert store.answers(assessment.id) == {"kept": 3}
+    assert not store.get_assessment(assessment.id).completed
+
+
+def test_unit_checks_inputs_like_the_store(store, assessment):
+    with store.unit() as turn:
+        with pytest.raises(ValueError, match="1 to 5"):
+            turn.record_answer(assessment.id, "a", 9)
+        with pytest.raises(LookupError):
+            turn.record_answer(10_000, "a", 3)
+        with pytest.raises(LookupError, match="resume code"):
+            turn.reattach_assessment("RES-AAAAAA", "chat")
+        assert turn.get_organisation("") is None and turn.get_respondent(None) is None  # type: ignore[arg-type]
+        assert turn.assessment_by_resume_code(assessment.resume_code.lower()) == assessment
+        turn.record_answer(assessment.id, "a", 2)  # the transaction is still usable
+    assert store.answers(assessment.id) == {"a": 2}
+
+
+def test_unit_resumes_and_updates_in_one_turn(store, org):
+    owner = store.create_respondent("nurse", organisation_code=org[0].join_code, sender_id="old")
+    a = store.start_assessment(owner.pseudonym, "1.0")
+    with store.unit() as turn:
+        assert turn.reattach_assessment(a.resume_code, "new") == a
+        updated = turn.update_respondent(owner.pseudonym, department="ICU")
+        assert turn.respondent_for_sender("new") == updated
+        assert turn.get_assessment(a.id) == a
+    assert store.get_respondent(owner.pseudonym).department == "ICU"
+    assert store.conversation_ids(owner.pseudonym) == ["old", "new"]
+
+
+def test_turn_store_protocol_matches_unit_and_store():
+    """The session layer types against `TurnStore`; `Unit` and `Store` offer the same calls."""
+    import inspect as pyinspect
+
+    from readiness.storage import TurnStore, Unit
+
+    names = [n for n in vars(TurnStore) if not n.startswith("_")]
+    assert len(names) == 13
+    for name in names:
+        expected = pyinspect.signature(getattr(TurnStore, name))
+        assert pyinspect.signature(getattr(Unit, name)) == expected, name
+        assert pyinspect.signature(getattr(Store, name)) == expected, name
 
 
 # --- constraints -----------------------------------------------------------------------------

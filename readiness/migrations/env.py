@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by `readiness.storage`, or on a new
+"""Alembic environment: runs on the connection handed over by `readiness.storage.migrate`, or on a new
 engine for `sqlalchemy.url` / the default database URL (when alembic is run by hand)."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from readiness.storage import Base, default_database_url
+from readiness.storage.schema import Base
+from readiness.storage.settings import default_database_url
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,7 +1,7 @@
 """The schema as first released: organisations, respondents, assessments, answers.
 
 Frozen copy of what `Base.metadata.create_all` made before migrations existed (names follow the
-naming convention of readiness.storage), so databases created then are stamped with this
+naming convention of readiness.storage.schema), so databases created then are stamped with this
 revision and upgraded from here.
 
 Revision ID: 0001

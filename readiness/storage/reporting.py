@@ -1,0 +1,150 @@
+"""Read-only queries for scorecards, privacy commands and retention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from readiness.cohort import FRAME_COLUMNS
+from readiness.storage import rows
+from readiness.storage.clock import as_utc
+from readiness.storage.schema import Answer, Assessment, Conversation, Respondent
+
+#: dtypes of `answers_frame` (`readiness.cohort` reads them: categoricals keep memory low).
+_FRAME_DTYPES = {
+    "respondent": "category",
+    "role": "category",
+    "department": object,
+    "round": "int64",
+    "item_id": "category",
+    "value": "float64",
+    "not_applicable": bool,
+    "completed": bool,
+}
+
+
+class Reporting:
+    """Read-only queries inside the caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def answers_frame(self, join_code: str, round: int | None = None) -> pd.DataFrame:
+        """The organisation's answers in long format, one row per answer, in one query.
+
+        Columns (`readiness.cohort.FRAME_COLUMNS`): respondent (pseudonym), role, department
+        (None if not given), round (int), item_id, value (float, NaN for n/a), not_applicable
+        (bool), completed (bool: whether the assessment was completed). `round` None means
+        every round.
+
+        One assessment counts per respondent and round: if a respondent started several in
+        the same round, the latest completed one is used, or the latest one if none was
+        completed. Assessments without answers have no rows. LookupError for an unknown code.
+        """
+        respondents = Respondent.__table__.c
+        assessments = Assessment.__table__.c
+        answers = Answer.__table__.c
+        organisation = rows.require_organisation(self._session, join_code)
+        in_scope = [respondents.organisation_id == organisation.id]
+        if round is not None:
+            in_scope.append(assessments.round == round)
+        # Rank each respondent's assessments in a round: completed first, then latest.
+        ranked = (
+            select(
+                assessments.id,
+                func.row_number()
+                .over(
+                    partition_by=(assessments.respondent_id, assessments.round),
+                    order_by=(assessments.completed_at.is_(None), assessments.id.desc()),
+                )
+                .label("rank"),
+            )
+            .join(Respondent.__table__, assessments.respondent_id == respondents.id)
+            .where(*in_scope)
+            .subquery()
+        )
+        stmt = (
+            select(
+                respondents.pseudonym,
+                respondents.role,
+                respondents.department,
+                assessments.round,
+                answers.item_id,
+                answers.value,
+                answers.not_applicable,
+                assessments.completed_at.isnot(None),
+            )
+            .select_from(Respondent.__table__)
+            .join(Assessment.__table__, assessments.respondent_id == respondents.id)
+            .join(ranked, (ranked.c.id == assessments.id) & (ranked.c.rank == 1))
+            .join(Answer.__table__, answers.assessment_id == assessments.id)
+            .order_by(assessments.round, respondents.pseudonym, answers.answered_at, answers.id)
+        )
+        found = self._session.connection().execute(stmt).all()
+        frame = pd.DataFrame.from_records(found, columns=list(FRAME_COLUMNS))
+        return frame.astype(_FRAME_DTYPES)
+
+    def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:
+        """How many assessments, answers and conversations a respondent has (None if unknown)."""
+        respondent = rows.respondent_row(self._session, pseudonym)
+        if respondent is None:
+            return None
+        return self._footprint(Respondent.id == respondent.id)
+
+    def organisation_footprint(self, join_code: str) -> dict[str, int]:
+        """Respondents, assessments, answers and conversations of an organisation."""
+        organisation = rows.require_organisation(self._session, join_code)
+        return self._footprint(Respondent.organisation_id == organisation.id)
+
+    def _footprint(self, condition: Any) -> dict[str, int]:
+        def count(query: Any) -> int:
+            return int(self._session.execute(query).scalar_one())
+
+        return {
+            "respondents": count(select(func.count(Respondent.id)).where(condition)),
+            "assessments": count(
+                select(func.count(Assessment.id))
+                .join(Respondent, Assessment.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+            "answers": count(
+                select(func.count(Answer.id))
+                .join(Assessment, Answer.assessment_id == Assessment.id)
+                .join(Respondent, Assessment.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+            "conversations": count(
+                select(func.count(Conversation.id))
+                .join(Respondent, Conversation.respondent_id == Respondent.id)
+                .where(condition)
+            ),
+        }
+
+    def inactive_respondents(self, before: datetime) -> list[str]:
+        """Pseudonyms of respondents whose last activity is before `before` (oldest first).
+
+        Last activity: the latest start or completion of any of their assessments, or their
+        consent time if they never started one. A naive `before` is taken to be UTC.
+        """
+        cutoff = as_utc(before)
+        found = self._session.execute(
+            select(
+                Respondent.pseudonym,
+                Respondent.consented_at,
+                func.max(Assessment.started_at),
+                func.max(Assessment.completed_at),
+            )
+            .outerjoin(Assessment, Assessment.respondent_id == Respondent.id)
+            .group_by(Respondent.id, Respondent.pseudonym, Respondent.consented_at)
+        ).all()
+        inactive = []
+        for pseudonym, consented, started, completed in found:
+            # max() over a TypeDecorator column comes back naive from some drivers
+            last = max(as_utc(t) for t in (consented, started, completed) if t is not None)
+            if last < cutoff:
+                inactive.append((last, pseudonym))
+        return [pseudonym for _, pseudonym in sorted(inactive)]
