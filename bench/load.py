@@ -46,10 +46,10 @@ Modes (full first, then bare, on the same servers in one run)
                 `--concurrency` (20) concurrent without think time, then the open loop; prints a
                 table of each figure with the issue's targets (single-user p50 ≤ 1.4× bare,
                 throughput at 20 concurrent ≥ 0.9× bare, open-loop p95 < 150 ms).
-  --profile     the full stack alone, both servers started with a `sitecustomize` hook: a
-                single user runs once with timers around Rasa's and the action server's steps,
-                once more with cProfile too; prints what each step costs per turn and where the
-                CPU goes (profiles kept in the data folder).
+  --profile     every server started with a `sitecustomize` hook: a single user runs once with
+                timers around Rasa's and the action server's steps, once more with cProfile too,
+                on the full stack and on the bare bot; prints what each step costs per turn and
+                where the time goes (profiles kept in the data folder).
   --quick       smoke-run sizes for any mode (6 open-loop respondents at 3/s, think 0.1-0.3 s,
                 1 single-user assessment, 10 concurrent in the summary, 5 in the default mode);
                 explicit options win. A smoke run checks the script, not the product.
@@ -707,29 +707,31 @@ if _role and _out:
             _timed_async(MessageProcessor, "parse_message", "rasa: parse_message (NLU)")
             _timed_async(MessageProcessor, "fetch_tracker_and_update_session", "rasa: fetch tracker")
             _timed_async(SQLTrackerStore, "retrieve", "rasa: SQLTrackerStore.retrieve")
-            _timed_sync(MessageProcessor, "predict_next_with_tracker", "rasa: predict_next (policies)")
+            _timed_sync(MessageProcessor, "_predict_next_with_tracker", "rasa: predict next action (policies)")
             _timed_async(MessageProcessor, "_run_action", "rasa: _run_action (any action)")
             _timed_async(RemoteAction, "run", "rasa: RemoteAction.run (webhook round trip)")
             _timed_sync(RemoteAction, "_validate_action_result", "rasa: validate action response")
             _timed_async(MessageProcessor, "save_tracker", "rasa: save tracker")
         else:
-            import asyncio
+            from concurrent.futures import ThreadPoolExecutor
             from rasa_sdk.executor import ActionExecutor
             _timed_async(ActionExecutor, "run", "actions: ActionExecutor.run")
-            original = asyncio.BaseEventLoop.run_in_executor
+            # run_in_executor (asyncio's or uvloop's) hands the engine call to the default
+            # ThreadPoolExecutor: time it, and profile it in its worker thread.
+            original = ThreadPoolExecutor.submit
 
-            def run_in_executor(self, executor, func, *args):
-                def call(*inner):
+            def submit(self, func, *args, **kwargs):
+                def call(*inner, **named):
                     started = time.perf_counter()
                     try:
                         if _state["on"] and _state["mode"] == "cprofile":
                             with _worker_lock:
-                                return _worker.runcall(func, *inner)
-                        return func(*inner)
+                                return _worker.runcall(func, *inner, **named)
+                        return func(*inner, **named)
                     finally:
-                        _record("actions: engine call (worker thread)", started)
-                return original(self, executor, call, *args)
-            asyncio.BaseEventLoop.run_in_executor = run_in_executor
+                        _record("actions: worker-thread call (the engine)", started)
+                return original(self, call, *args, **kwargs)
+            ThreadPoolExecutor.submit = submit
 
     def _start(signum, frame):
         with open(os.path.join(_out, "mode")) as handle:
@@ -746,12 +748,12 @@ if _role and _out:
         mode = _state["mode"]
         if mode == "cprofile":
             _main.disable()
-            _main.dump_stats(os.path.join(_out, f"{_role}-main.prof"))
+            _main.dump_stats(os.path.join(_out, f"{os.getpid()}-main.prof"))
             if _role == "actions":
                 with _worker_lock:
-                    _worker.dump_stats(os.path.join(_out, f"{_role}-worker.prof"))
+                    _worker.dump_stats(os.path.join(_out, f"{os.getpid()}-worker.prof"))
         _state["on"] = False
-        path = os.path.join(_out, f"{_role}-{mode}.json")
+        path = os.path.join(_out, f"{os.getpid()}-{mode}.json")
         with open(path + ".tmp", "w") as handle:
             json.dump(_times, handle)
         os.replace(path + ".tmp", path)
@@ -778,7 +780,14 @@ def _package_of(filename: str) -> str:
 def print_profile(path: Path, title: str, top: int = 14) -> None:
     import pstats
 
-    stats = pstats.Stats(str(path))
+    if not path.exists() or path.stat().st_size == 0:
+        print(f"\n-- {title}: no profile ({path.name} missing) --")
+        return
+    try:
+        stats = pstats.Stats(str(path))
+    except TypeError:  # an empty profile: nothing ran there
+        print(f"\n-- {title}: nothing was profiled --")
+        return
     entries = stats.stats  # type: ignore[attr-defined]
     idle = ("poll", "select", "epoll", "_run_once", "acquire", "wait")
     busy = {key: value for key, value in entries.items() if not any(word in key[2] for word in idle[:3])}
@@ -797,36 +806,39 @@ def print_profile(path: Path, title: str, top: int = 14) -> None:
 
 
 async def profile_run(bench: Bench, assessments: int, folder: Path) -> None:
-    """Single user over the action path: one window with timers only (what each step costs),
-    one with cProfile as well (where inside); the servers were started with PROFILE_HOOK."""
-    bot = bench.bots[0]
-    pids = bot.pids
+    """Single user over the action path (and over the bare bot, when it runs): one window with
+    timers only (what each step costs), one with cProfile as well (where inside it goes; cProfile
+    slows Python code 2-4×, so read its shares, not its milliseconds). The servers were started
+    with PROFILE_HOOK."""
     for mode in ("timers", "cprofile"):
-        (folder / "mode").write_text(mode)
-        for pid in pids.values():
-            os.kill(pid, signal.SIGUSR2)
-        await asyncio.sleep(0.5)
-        result = await bench.single(bot, assessments)
-        for pid in pids.values():
-            os.kill(pid, signal.SIGUSR1)
-        deadline = time.monotonic() + 30
-        wanted = [folder / f"{role}-{mode}.json" for role in pids]
-        while not all(path.exists() for path in wanted):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the servers wrote no profile into {folder} (--profile)")
-            await asyncio.sleep(0.2)
-        turns = max(1, result.turns)
-        print(f"\n-- {mode}: {turns} turns over socket.io, client-side p50 {result.p50 * 1000:.1f} ms, "
-              f"p95 {result.p95 * 1000:.1f} ms --")
-        print(f"   {'step':50} {'calls':>6} {'p50 ms':>8} {'mean ms':>8} {'per turn ms':>11}")
-        for role in pids:
-            times = json.loads((folder / f"{role}-{mode}.json").read_text())
-            for label, values in times.items():
-                print(f"   {label:50} {len(values):6d} {statistics.median(values) * 1000:8.2f} "
-                      f"{statistics.mean(values) * 1000:8.2f} {sum(values) / turns * 1000:11.2f}")
-    print_profile(folder / "rasa-main.prof", "Rasa process (main thread)")
-    print_profile(folder / "actions-main.prof", "action server (event loop thread)")
-    print_profile(folder / "actions-worker.prof", "action server (engine, worker thread)")
+        for bot in bench.bots:
+            (folder / "mode").write_text(mode)
+            for pid in bot.pids.values():
+                os.kill(pid, signal.SIGUSR2)
+            await asyncio.sleep(0.5)
+            result = await bench.single(bot, assessments)
+            for pid in bot.pids.values():
+                os.kill(pid, signal.SIGUSR1)
+            deadline = time.monotonic() + 30
+            wanted = [folder / f"{pid}-{mode}.json" for pid in bot.pids.values()]
+            while not all(path.exists() for path in wanted):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the servers wrote no profile into {folder} (--profile)")
+                await asyncio.sleep(0.2)
+            turns = max(1, result.turns)
+            print(f"\n-- {bot.name}, {mode}: {turns} turns over socket.io, client-side p50 {result.p50 * 1000:.1f} ms, "
+                  f"p95 {result.p95 * 1000:.1f} ms --")
+            print(f"   {'step':50} {'calls':>6} {'p50 ms':>8} {'mean ms':>8} {'per turn ms':>11}")
+            for pid in bot.pids.values():
+                times = json.loads((folder / f"{pid}-{mode}.json").read_text())
+                for label, values in times.items():
+                    print(f"   {label:50} {len(values):6d} {statistics.median(values) * 1000:8.2f} "
+                          f"{statistics.mean(values) * 1000:8.2f} {sum(values) / turns * 1000:11.2f}")
+    for bot in bench.bots:
+        print_profile(folder / f"{bot.pids['rasa']}-main.prof", f"{bot.name}: Rasa process (main thread)")
+        if "actions" in bot.pids:
+            print_profile(folder / f"{bot.pids['actions']}-main.prof", f"{bot.name}: action server (event loop thread)")
+            print_profile(folder / f"{bot.pids['actions']}-worker.prof", f"{bot.name}: action server (worker threads: the engine)")
     print(f"\nprofiles kept in {folder} (python -m pstats FILE)")
 
 
@@ -853,7 +865,7 @@ def build_parser() -> argparse.ArgumentParser:
     modes.add_argument("--open-loop", action="store_true", help="respondents arrive at --arrival-rate and think between turns")
     modes.add_argument("--summary", action="store_true", help="single user, --concurrency concurrent, open loop: full vs bare, "
                                                               "with the issue's targets")
-    modes.add_argument("--profile", action="store_true", help="single user on the full stack with timers and cProfile "
+    modes.add_argument("--profile", action="store_true", help="single user, full and bare, with timers and cProfile "
                                                               "in both servers: where a turn's time goes")
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer respondents, short think time "
                                                               "(explicit options still win)")
@@ -898,8 +910,6 @@ def resolve(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argpar
         parser.error(f"--arrival-rate must be above 0 respondents per second, got {args.arrival_rate}")
     if not args.timeout > 0:
         parser.error(f"--timeout must be above 0 seconds, got {args.timeout}")
-    if args.profile:
-        args.no_bare = True
     return args
 
 
@@ -953,7 +963,7 @@ def start_servers(root: Path, bare_model: Path | None, env: dict[str, str] | Non
 
     with ThreadPoolExecutor(2) as pool:
         full_future = pool.submit(start_bot, root / "full", env)
-        bare_future = pool.submit(start_bare, root / "bare", bare_model) if bare_model is not None else None
+        bare_future = pool.submit(start_bare, root / "bare", bare_model, env) if bare_model is not None else None
         problems = []
         full = bare = None
         try:
