@@ -327,6 +327,7 @@ def test_org_code_from_widget_metadata_skips_the_question(conversation, store):
 
 
 def test_database_failure_keeps_state_and_asks_again(conversation, store, monkeypatch):
+    from sqlalchemy import event
     from sqlalchemy.exc import OperationalError
 
     chat = Chat(conversation)
@@ -334,13 +335,15 @@ def test_database_failure_keeps_state_and_asks_again(conversation, store, monkey
     item = chat.current_item()
     before = chat.state
 
-    def broken(*args, **kwargs):
-        raise OperationalError("INSERT", {}, Exception("database is locked"))
+    def locked(conn, cursor, statement, parameters, context, executemany):
+        if "answers" in statement and statement.lstrip().upper().startswith("INSERT"):
+            raise OperationalError(statement, parameters, Exception("database is locked"))
 
-    monkeypatch.setattr(store, "record_answer", broken)
+    event.listen(store.engine, "before_cursor_execute", locked)
     chat.say("4")
     assert "couldn't save" in chat.text() and chat.state == before
-    monkeypatch.undo()
+    event.remove(store.engine, "before_cursor_execute", locked)
+    assert store.answers(chat.state.assessment_id) == {}
     chat.say("4")
     assert store.answers(chat.state.assessment_id) == {item: 4}
 
