@@ -399,3 +399,34 @@ def test_role_phrases_pick_the_longest_matching_alias(text, role):
     from readiness.matching import match_role
 
     assert match_role(current_questionnaire(), text).id == role
+
+
+def test_one_transaction_per_turn(conversation, store):
+    """Reading what a turn needs, storing the answer and completing the assessment: one unit."""
+    from sqlalchemy import event
+
+    chat = Chat(conversation)
+    onboard(chat)
+    begins: list[int] = []
+    event.listen(store.engine, "begin", lambda connection: begins.append(1))
+    turns = 0
+    while chat.state.phase == "questionnaire":
+        chat.press(3)
+        turns += 1
+    assert chat.state.phase == "done" and turns > 20
+    assert len(begins) == turns
+
+
+def test_the_assessment_records_the_content_it_was_started_and_finished_under(conversation, store):
+    from readiness.live_content import current_content
+
+    content = current_content()
+    chat = Chat(conversation)
+    onboard(chat)
+    started = store.get_assessment(chat.state.assessment_id)
+    assert (started.questionnaire_version, started.started_fingerprint) == (content.version, content.fingerprint)
+    assert started.finished_fingerprint is None and started.finished_version is None
+    while chat.state.phase == "questionnaire":
+        chat.press(4)
+    finished = store.get_assessment(chat.state.assessment_id)
+    assert (finished.finished_version, finished.finished_fingerprint) == (content.version, content.fingerprint)

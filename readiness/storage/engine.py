@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from readiness.storage.settings import sqlite_busy_timeout
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`. SQLite: foreign keys on, the busy timeout from
-    `sqlite_busy_timeout()`, WAL for files (the parent folder is created), one shared
+    `sqlite_busy_timeout()`, WAL and a connection pool for files (the parent folder is
+    created), one shared
     connection for in-memory databases. Others: connections checked before use."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -32,7 +33,14 @@ def make_engine(url: str) -> Engine:
         )
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": busy_timeout})
+        # A pool of open connections (SQLAlchemy 1.4 would open and close one per
+        # transaction for SQLite files): a turn's cost is then its SQL, not the connection.
+        engine = create_engine(
+            url,
+            future=True,
+            poolclass=QueuePool,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout},
+        )
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
