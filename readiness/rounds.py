@@ -7,6 +7,7 @@ every challenge's mean score (and every benchmarked percentage) is set side by s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -58,7 +59,7 @@ def compare_rounds(questionnaire: Questionnaire, cohort: CohortScores,
     by_round = cohort.challenges.groupby(level="round")
     overall = people.groupby("round")["overall"]
 
-    def per_round(pick) -> tuple[float | None, ...]:  # type: ignore[no-untyped-def]
+    def per_round(pick: Callable[[int], float | None]) -> tuple[float | None, ...]:
         return tuple(pick(r) if shown[r] else None for r in rounds)
 
     challenges = tuple(

@@ -50,3 +50,18 @@ def test_no_core_module_or_class_grows_past_the_aim() -> None:
             if isinstance(node, ast.ClassDef):
                 size = node.end_lineno - node.lineno + 1
                 assert size <= 260, f"{path.relative_to(ROOT)}: class {node.name} is {size} lines"
+
+
+def test_every_public_function_of_the_core_is_typed() -> None:
+    import ast
+
+    untyped = []
+    for path in sorted((ROOT / "readiness").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                arguments = [a for a in node.args.args + node.args.kwonlyargs if a.arg not in ("self", "cls")]
+                if node.returns is None or any(a.annotation is None for a in arguments):
+                    untyped.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert untyped == []
