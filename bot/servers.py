@@ -11,6 +11,7 @@ import ctypes.util
 import os
 import signal
 import subprocess
+import threading
 import sys
 import time
 import urllib.error
@@ -146,7 +147,7 @@ def _load_prctl() -> Callable[..., int] | None:
 _PRCTL = _load_prctl()
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
+def _die_with_parent(parent: int, tie: bool = True) -> Callable[[], None]:
     """The child's pre-exec step: SIGTERM it when its parent dies, even by SIGKILL.
 
     Each server runs in its own session (so Ctrl-C in the terminal reaches only the launcher,
@@ -155,7 +156,7 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
     multi-worker mode) the way it does on a normal stop. If the parent died before prctl took
     effect, the child is already orphaned: it exits instead of starting.
     """
-    prctl = _PRCTL
+    prctl = _PRCTL if tie else None
 
     def before_exec() -> None:
         if prctl is not None:
@@ -171,7 +172,10 @@ def _spawn(name: str, command: list[str], log: Path, env: Mapping[str, str], hea
     handle = log.open("ab")
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, env=dict(env), start_new_session=True,
-        preexec_fn=_die_with_parent(os.getpid()),
+        # Linux delivers PDEATHSIG when the *thread* that forked the child ends, so only
+        # children started by the main thread (the launcher's, the test stacks') are tied to
+        # it; a server restarted from a worker thread (the fault tests) must outlive that thread.
+        preexec_fn=_die_with_parent(os.getpid(), tie=threading.current_thread() is threading.main_thread()),
     )
     handle.close()
     return Service(name, process, health_url, log)
