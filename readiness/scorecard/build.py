@@ -15,7 +15,7 @@ from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
 from readiness.scorecard import statistics
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
-from readiness.scorecard.versions import versions
+from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
 from readiness.training_plan import organisation_plan
 from readiness.weights import weighted_for
@@ -142,6 +142,7 @@ def organisation_scorecard(
         weights=tuple((c.title, c.weight) for c in questionnaire.challenges),
         method_notes=notes,
         versions=versions(cohort),
+        version_fingerprints=version_fingerprints(cohort),
     )
 
 
@@ -152,9 +153,11 @@ def organisation_scorecard(
 def personal_scorecard(questionnaire: Questionnaire, result: ReadinessResult, *,
                        organisation: str | None = None,
                        generated_at: datetime | None = None,
-                       answered_version: str | None = None) -> Scorecard:
+                       answered_version: str | None = None,
+                       answered_fingerprint: str | None = None) -> Scorecard:
     """One respondent's scorecard from `readiness.results.evaluate` (or `evaluate_stored`), in
-    the same shape; `answered_version` is the bank version the assessment was taken under."""
+    the same shape; `answered_version` and `answered_fingerprint` are the bank version and
+    fingerprint the assessment was started under."""
     profile = result.profile
     challenges = tuple(
         ChallengeView(
@@ -207,4 +210,6 @@ def personal_scorecard(questionnaire: Questionnaire, result: ReadinessResult, *,
             for note in METHOD_NOTES[:1]
         ),
         versions=((answered_version, 1),) if answered_version else (),
+        version_fingerprints=((answered_version, (short_fingerprint(answered_fingerprint),)),)
+        if answered_version and answered_fingerprint else (),
     )

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from readiness.cohort import VERSION_COLUMN
 from readiness.model import Questionnaire
 from readiness.scorecard.build import organisation_scorecard, personal_scorecard
 from readiness.scorecard.views import Progress, Scorecard
@@ -14,38 +11,6 @@ from readiness.weights import weighted_for
 
 if TYPE_CHECKING:
     from readiness.storage import Store
-
-
-#: Each respondent's counted assessment per round and its bank version, ranked as
-#: `Store.answers_frame` ranks them (completed first, then the latest).
-_VERSIONS_SQL = """
-SELECT pseudonym, round, questionnaire_version FROM (
-  SELECT r.pseudonym AS pseudonym, a.round AS round, a.questionnaire_version AS questionnaire_version,
-         ROW_NUMBER() OVER (PARTITION BY a.respondent_id, a.round
-                            ORDER BY CASE WHEN a.completed_at IS NULL THEN 1 ELSE 0 END, a.id DESC) AS position_in_round
-  FROM assessments a
-  JOIN respondents r ON r.id = a.respondent_id
-  JOIN organisations o ON o.id = r.organisation_id
-  WHERE o.join_code = :code
-) ranked WHERE position_in_round = 1
-"""
-
-
-def _with_versions(store: "Store", join_code: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with a questionnaire_version column (the bank version of each row's assessment).
-
-    Stop-gap until `Store.answers_frame` returns the column itself: then this returns the
-    frame unchanged.
-    """
-    if VERSION_COLUMN in frame.columns or not len(frame):
-        return frame
-    from sqlalchemy import text
-
-    with store.session_scope() as session:
-        rows = session.connection().execute(text(_VERSIONS_SQL), {"code": join_code}).all()
-    versions = {(str(p), int(r)): v for p, r, v in rows}
-    keys = zip(frame["respondent"].astype(str), frame["round"].astype(int))
-    return frame.assign(**{VERSION_COLUMN: [versions.get(key) for key in keys]})
 
 
 def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | None = None,
@@ -64,7 +29,7 @@ def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | 
         raise LookupError(f"no organisation has the join code {join_code!r}")
     if progress:
         progress("reading answers")
-    frame = _with_versions(store, organisation.join_code, store.answers_frame(organisation.join_code))
+    frame = store.answers_frame(organisation.join_code)
     if round is not None:
         rounds = sorted(int(r) for r in frame.loc[frame["completed"], "round"].unique())
         if round not in rounds:
@@ -99,4 +64,5 @@ def load_personal_scorecard(store: "Store", report_token: str,
     result = evaluate_stored(questionnaire, respondent.role, store.answers(assessment.id))
     return personal_scorecard(questionnaire, result,
                               organisation=organisation.name if organisation else None,
-                              answered_version=assessment.questionnaire_version)
+                              answered_version=assessment.questionnaire_version,
+                              answered_fingerprint=assessment.started_fingerprint)

@@ -8,6 +8,9 @@ from typing import Callable
 #: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers.
 TIER_COLOURS = ("#b03a2e", "#ca6f1e", "#b7950b", "#239b56", "#196f3d")
 
+#: Fingerprints listed per questionnaire version in `Scorecard.versions_text` (the rest counted).
+MAX_FINGERPRINTS_SHOWN = 3
+
 #: Called with a short description of each stage of long work (for a progress bar).
 Progress = Callable[[str], None]
 
@@ -211,11 +214,24 @@ class Scorecard:
     #: (bank version, respondents) the figures aggregate, oldest first; `questionnaire_version`
     #: is the bank the scorecard was computed with.
     versions: tuple[tuple[str, int], ...] = ()
+    #: (bank version, short fingerprints of the banks its respondents started under), for the
+    #: versions of `versions` whose fingerprints were recorded.
+    version_fingerprints: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def versions_text(self) -> str:
-        """"Questionnaire versions: 1.0 (n=12), 1.1 (n=30)", or "" when not known."""
+        """"Questionnaire versions: 1.0 (n=12), 1.1 (n=30, fingerprint 3f9a0c1b2d4e)", or ""
+        when not known."""
         if not self.versions:
             return ""
-        return "Questionnaire versions: " + ", ".join(f"{v} (n={n})" for v, n in self.versions)
+        fingerprints = dict(self.version_fingerprints)
 
+        def one(version: str, n: int) -> str:
+            seen = fingerprints.get(version, ())
+            if not seen:
+                return f"{version} (n={n})"
+            shown = ", ".join(seen[:MAX_FINGERPRINTS_SHOWN])
+            more = f" and {len(seen) - MAX_FINGERPRINTS_SHOWN} more" if len(seen) > MAX_FINGERPRINTS_SHOWN else ""
+            return f"{version} (n={n}, fingerprint{'s' if len(seen) > 1 else ''} {shown}{more})"
+
+        return "Questionnaire versions: " + ", ".join(one(v, n) for v, n in self.versions)
