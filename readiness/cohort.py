@@ -23,6 +23,10 @@ FRAME_COLUMNS = (
 )
 #: Optional frame column: the bank version the respondent's assessment was taken under.
 VERSION_COLUMN = "questionnaire_version"
+#: Optional frame columns on the content each assessment was started and finished under (bank
+#: `version` and fingerprint; None where not recorded): `Store.answers_frame` returns them
+#: after `FRAME_COLUMNS`, and `score_cohort` keeps them per respondent.
+CONTENT_COLUMNS = (VERSION_COLUMN, "started_fingerprint", "finished_version", "finished_fingerprint")
 
 
 #: Frame columns with few distinct values per cohort, held as pandas categoricals: 30 times
@@ -35,8 +39,8 @@ class CohortScores:
     """Scores of every (respondent, round) in a cohort.
 
     `respondents`: one row per (respondent, round) with columns respondent, round, role,
-    department, overall (NaN without an index), tier (tier id or None), and
-    questionnaire_version when the frame has that column.
+    department, overall (NaN without an index), tier (tier id or None), and each of
+    `CONTENT_COLUMNS` the frame has (questionnaire_version, started_fingerprint, …).
     `challenges`: indexed like `respondents`, one column per challenge id (NaN = unscored).
     `coverage`: same shape; answered / asked per challenge (asked: the items with a row).
     `counted`: same shape, bool: whether the challenge counted in the overall index.
@@ -139,8 +143,9 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
         "role": _take(frame["role"], first, object),
         "department": _take(frame["department"], first, object),
     })
-    if VERSION_COLUMN in frame.columns:
-        people[VERSION_COLUMN] = _take(frame[VERSION_COLUMN], first, object)
+    for column in CONTENT_COLUMNS:
+        if column in frame.columns:
+            people[column] = _take(frame[column], first, object)
     index = pd.MultiIndex.from_arrays([people["respondent"], people["round"]], names=["respondent", "round"])
 
     # Integer lookups: item → challenge, weight, reverse; (role, item) → asked.

@@ -25,7 +25,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
 
 #: Version of the JSON document's shape; bump when a key changes meaning or disappears.
-JSON_SCHEMA_VERSION = "1.1"
+JSON_SCHEMA_VERSION = "1.2"
 
 FORMATS = ("html", "pdf", "md", "json", "csv")
 MEDIA_TYPES = {
@@ -160,6 +160,7 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
     def breakdown(b: Any) -> dict[str, Any] | None:
         return None if b is None else {"groups": [group(g) for g in b.groups], "suppressed": list(b.suppressed)}
 
+    fingerprints = dict(card.version_fingerprints)
     return {
         "schema_version": JSON_SCHEMA_VERSION,
         "kind": card.kind,
@@ -168,7 +169,10 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         "round": card.round,
         "generated_at": card.generated_at,
         "questionnaire_version": card.questionnaire_version,
-        "questionnaire_versions": [{"version": v, "respondents": n} for v, n in card.versions],
+        "questionnaire_versions": [
+            {"version": v, "respondents": n, "fingerprints": list(fingerprints.get(v, ()))}
+            for v, n in card.versions
+        ],
         "respondents": card.respondents,
         "target": card.target,
         "tiers": [{"id": t.id, "name": t.name, "lower": t.lower, "upper": t.upper} for t in card.tiers],

@@ -14,6 +14,7 @@ from jsonschema import Draft7Validator
 
 from readiness import export
 from readiness.bank import current_questionnaire
+from readiness.content_set import bank_fingerprint
 from readiness.scorecard import load_organisation_scorecard, load_personal_scorecard, organisation_scorecard
 from readiness.scoring import score_profile
 from readiness.simulate import get_profile, synthetic_answers
@@ -148,14 +149,18 @@ def test_empty_organisation_renders(tmp_path):  # type: ignore[no-untyped-def]
 def test_store_scorecards_survive_a_removed_item_and_list_versions(tmp_path):  # type: ignore[no-untyped-def]
     """Answers stored under an older bank (one item since removed, stored as an answer to an id
     the bank no longer has) still give a personal and an organisation scorecard; both say
-    which questionnaire versions they aggregate, in every format."""
+    which questionnaire versions (and bank fingerprints, where recorded) they aggregate, in
+    every format."""
     q = current_questionnaire()
+    fingerprint = bank_fingerprint(q)
     store = Store(f"sqlite:///{tmp_path / 'r.db'}")
     org, _token = store.create_organisation("St Elsewhere", weights={"transparency": 2.0, "removed_challenge": 3.0})
     tokens = []
     for n in range(6):
         person = store.create_respondent("nurse", organisation_code=org.join_code)
-        assessment = store.start_assessment(person.pseudonym, "0.9" if n < 2 else q.version)
+        # two from before fingerprints were recorded, four under the current bank
+        assessment = (store.start_assessment(person.pseudonym, "0.9") if n < 2
+                      else store.start_assessment(person.pseudonym, q.version, fingerprint))
         answers: dict[str, object] = {item.id: 1 + n % 5 for item in q.items_for("nurse")}
         answers["statement_removed_since"] = 5
         store.record_answers(assessment.id, answers)  # type: ignore[arg-type]
@@ -166,13 +171,19 @@ def test_store_scorecards_survive_a_removed_item_and_list_versions(tmp_path):  #
     kept = {item.id: 1 for item in q.items_for("nurse")}
     assert personal.overall == pytest.approx(score_profile(q.with_weights({"transparency": 2.0}), "nurse", kept).overall)
     assert personal.versions_text == "Questionnaire versions: 0.9 (n=1)"
+    current = load_personal_scorecard(store, tokens[2])
+    assert current is not None
+    assert current.versions_text == f"Questionnaire versions: {q.version} (n=1, fingerprint {fingerprint[:12]})"
     card = load_organisation_scorecard(store, org.join_code)
     assert card.respondents == 6
     assert card.versions == (("0.9", 2), (q.version, 4))
-    text = f"Questionnaire versions: 0.9 (n=2), {q.version} (n=4)"
+    assert card.version_fingerprints == ((q.version, (fingerprint[:12],)),)
+    text = f"Questionnaire versions: 0.9 (n=2), {q.version} (n=4, fingerprint {fingerprint[:12]})"
     assert text in export.render_html(card)
     assert export.markdown_escape(text) in export.render_markdown(card)
     document = json.loads(export.render_json(card))
     Draft7Validator(export.load_schema()).validate(document)
-    assert document["questionnaire_versions"] == [{"version": "0.9", "respondents": 2},
-                                                  {"version": q.version, "respondents": 4}]
+    assert document["questionnaire_versions"] == [
+        {"version": "0.9", "respondents": 2, "fingerprints": []},
+        {"version": q.version, "respondents": 4, "fingerprints": [fingerprint[:12]]},
+    ]

@@ -373,6 +373,25 @@ def test_scorecard_lists_the_questionnaire_versions_it_aggregates():
     assert organisation_scorecard(q, frame.drop(columns="questionnaire_version"), name="X").versions == ()
 
 
+def test_scorecard_names_the_bank_fingerprints_of_each_version():
+    """Several fingerprints under one version (the bank was edited without changing its
+    version) are listed, most respondents first; a version without any is listed bare."""
+    q = bank_with_a4(benchmark=False)
+    rows = []
+    for n in range(3):
+        rows += uniform_answers(make_questionnaire(), f"old{n}", "nurse", 3)
+    for n in range(5):
+        rows += uniform_answers(q, f"new{n}", "nurse", 4)
+    frame = frame_from(rows)
+    frame["questionnaire_version"] = np.where(frame["respondent"].str.startswith("old"), "1.0", "1.1")
+    frame["started_fingerprint"] = frame["respondent"].map(
+        lambda r: None if r.startswith("old") else ("b" if r in ("new0", "new1") else "a") * 64)
+    card = organisation_scorecard(q, frame, name="X")
+    assert card.version_fingerprints == (("1.1", ("a" * 12, "b" * 12)),)
+    assert card.versions_text == (
+        f"Questionnaire versions: 1.0 (n=3), 1.1 (n=5, fingerprints {'a' * 12}, {'b' * 12})")
+
+
 def test_stored_weight_override_of_a_removed_challenge_is_ignored():
     q = make_questionnaire()
     rows = []

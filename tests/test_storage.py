@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -872,7 +873,8 @@ def test_answers_frame_contents(store, org, clock):
 
     frame = store.answers_frame(code.lower())
     assert list(frame.columns) == ["respondent", "role", "department", "round", "item_id",
-                                   "value", "not_applicable", "completed"]
+                                   "value", "not_applicable", "completed", "questionnaire_version",
+                                   "started_fingerprint", "finished_version", "finished_fingerprint"]
     assert str(frame["value"].dtype) == "float64"
     assert str(frame["not_applicable"].dtype) == "bool"
     assert str(frame["completed"].dtype) == "bool"
@@ -887,6 +889,36 @@ def test_answers_frame_contents(store, org, clock):
         (r1.pseudonym, "nurse", "ICU", 1, "p2", None, True, True),
         (r2.pseudonym, "clinician", None, 1, "p1", 2.0, False, False),
     ])
+
+
+def test_answers_frame_gives_each_rows_content_versions(store, org, clock):
+    """Every row carries its assessment's content versions: started (version, fingerprint),
+    finished (version, fingerprint; missing until completed), missing where not recorded."""
+    code = org[0].join_code
+    done = store.create_respondent("nurse", organisation_code=code)
+    a = store.start_assessment(done.pseudonym, "1.0", fingerprint="ab" * 32)
+    store.record_answers(a.id, {"p1": 4, "p2": 3})
+    store.complete_assessment(a.id, version="1.1", fingerprint="cd" * 32)
+    open_one = store.create_respondent("nurse", organisation_code=code)
+    b = store.start_assessment(open_one.pseudonym, "1.1", fingerprint="cd" * 32)
+    store.record_answer(b.id, "p1", 2)
+    old = store.create_respondent("nurse", organisation_code=code)
+    c = store.start_assessment(old.pseudonym, "0.9")
+    store.record_answer(c.id, "p1", 1)
+    frame = store.answers_frame(code)
+    for column in ("questionnaire_version", "started_fingerprint", "finished_version", "finished_fingerprint"):
+        assert str(frame[column].dtype) == "category"
+    found = {
+        (r.respondent, r.item_id): tuple(None if pd.isna(v) else v for v in (
+            r.questionnaire_version, r.started_fingerprint, r.finished_version, r.finished_fingerprint))
+        for r in frame.itertuples()
+    }
+    assert found == {
+        (done.pseudonym, "p1"): ("1.0", "ab" * 32, "1.1", "cd" * 32),
+        (done.pseudonym, "p2"): ("1.0", "ab" * 32, "1.1", "cd" * 32),
+        (open_one.pseudonym, "p1"): ("1.1", "cd" * 32, None, None),
+        (old.pseudonym, "p1"): ("0.9", None, None, None),
+    }
 
 
 def test_answers_frame_by_round(store, org, clock):

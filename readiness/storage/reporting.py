@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from readiness.cohort import FRAME_COLUMNS
+from readiness.cohort import CONTENT_COLUMNS, FRAME_COLUMNS
 from readiness.storage import rows
 from readiness.storage.clock import as_utc
 from readiness.storage.schema import Answer, Assessment, Conversation, Respondent
@@ -24,7 +24,12 @@ _FRAME_DTYPES = {
     "value": "float64",
     "not_applicable": bool,
     "completed": bool,
+    # few distinct values per organisation: categoricals, not a string per answer row
+    **{column: "category" for column in CONTENT_COLUMNS},
 }
+
+#: Columns of `answers_frame`, in order.
+ANSWERS_FRAME_COLUMNS = FRAME_COLUMNS + CONTENT_COLUMNS
 
 
 class Reporting:
@@ -38,8 +43,11 @@ class Reporting:
 
         Columns (`readiness.cohort.FRAME_COLUMNS`): respondent (pseudonym), role, department
         (None if not given), round (int), item_id, value (float, NaN for n/a), not_applicable
-        (bool), completed (bool: whether the assessment was completed). `round` None means
-        every round.
+        (bool), completed (bool: whether the assessment was completed); then
+        (`readiness.cohort.CONTENT_COLUMNS`) the assessment's questionnaire_version,
+        started_fingerprint, finished_version and finished_fingerprint (categoricals; missing
+        where not recorded, e.g. assessments from before revision 0003 or not finished).
+        `round` None means every round.
 
         One assessment counts per respondent and round: if a respondent started several in
         the same round, the latest completed one is used, or the latest one if none was
@@ -77,6 +85,10 @@ class Reporting:
                 answers.value,
                 answers.not_applicable,
                 assessments.completed_at.isnot(None),
+                assessments.questionnaire_version,
+                assessments.started_fingerprint,
+                assessments.finished_version,
+                assessments.finished_fingerprint,
             )
             .select_from(Respondent.__table__)
             .join(Assessment.__table__, assessments.respondent_id == respondents.id)
@@ -85,7 +97,7 @@ class Reporting:
             .order_by(assessments.round, respondents.pseudonym, answers.answered_at, answers.id)
         )
         found = self._session.connection().execute(stmt).all()
-        frame = pd.DataFrame.from_records(found, columns=list(FRAME_COLUMNS))
+        frame = pd.DataFrame.from_records(found, columns=list(ANSWERS_FRAME_COLUMNS))
         return frame.astype(_FRAME_DTYPES)
 
     def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:

@@ -14,12 +14,12 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from readiness.cohort import FRAME_COLUMNS
 from readiness.model import AnswerValue
 from readiness.storage import codes
 from readiness.storage.engine import make_engine
 from readiness.storage.migrate import upgrade_schema
 from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
+from readiness.storage.reporting import ANSWERS_FRAME_COLUMNS
 from readiness.storage.settings import default_database_url
 from readiness.storage.unit import Unit
 
@@ -33,8 +33,9 @@ class Store:
     `Reporting`).
     """
 
-    #: Columns of `answers_frame`, in order (defined by `readiness.cohort`, which reads them).
-    FRAME_COLUMNS = FRAME_COLUMNS
+    #: Columns of `answers_frame`, in order (defined by `readiness.cohort`, which reads them):
+    #: the answers, then the content versions of each row's assessment.
+    FRAME_COLUMNS = ANSWERS_FRAME_COLUMNS
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or default_database_url()

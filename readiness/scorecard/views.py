@@ -1,0 +1,237 @@
+"""The scorecard's frozen view objects: what every export template formats, computing nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+#: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers.
+TIER_COLOURS = ("#b03a2e", "#ca6f1e", "#b7950b", "#239b56", "#196f3d")
+
+#: Fingerprints listed per questionnaire version in `Scorecard.versions_text` (the rest counted).
+MAX_FINGERPRINTS_SHOWN = 3
+
+#: Called with a short description of each stage of long work (for a progress bar).
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TierView:
+    id: str
+    name: str
+    colour: str
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class TierCount:
+    tier: TierView
+    count: int
+    percent: float
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    """One challenge's row: organisation mean (or a respondent's score) and its distribution."""
+
+    number: int
+    id: str
+    title: str
+    weight: float
+    score: float | None
+    tier: TierView | None
+    median: float | None
+    spread: float | None
+    n: int
+    coverage: float
+    distribution: tuple[TierCount, ...]
+    answered: int | None = None
+    asked: int | None = None
+
+
+@dataclass(frozen=True)
+class GroupView:
+    label: str
+    n: int
+    overall: float | None
+    scores: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class BreakdownView:
+    kind: str
+    title: str
+    groups: tuple[GroupView, ...]
+    suppressed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    item_id: str
+    challenge: str
+    statement: str
+    label: str
+    source: str
+    rule: str
+    figure: float
+    percent: float | None
+    answered: int
+    difference: float | None
+
+
+@dataclass(frozen=True)
+class ReliabilityView:
+    challenge: str
+    alpha: float | None
+    alpha_n: int
+    alpha_forms: int
+    rwg: float | None
+    rwg_n: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A plain-words warning; `kind` is reliability, agreement or disagreement."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    label: str
+    values: tuple[float | None, ...]
+    delta: float | None
+
+
+@dataclass(frozen=True)
+class RoundsView:
+    rounds: tuple[int, ...]
+    respondents: tuple[int, ...]
+    rows: tuple[TrendRow, ...]
+    benchmarks: tuple[TrendRow, ...]
+
+
+@dataclass(frozen=True)
+class PlanStepView:
+    id: str
+    title: str
+    format: str
+    minutes: int
+    challenges: tuple[str, ...]
+    respondents: int
+    share: float
+    weighted_gap: float
+    why: str
+
+
+@dataclass(frozen=True)
+class PlanGroupView:
+    label: str
+    n: int
+    steps: tuple[PlanStepView, ...]
+
+
+@dataclass(frozen=True)
+class RadarAxis:
+    number: int
+    label: str
+    x: float
+    y: float
+    label_x: float
+    label_y: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class RadarView:
+    """Inline-SVG geometry of the nine-challenge radar: rings at the tier bounds, one axis per
+    challenge, the score polygon (`shape`) and its vertices (`dots`)."""
+
+    width: int
+    height: int
+    cx: float
+    cy: float
+    rings: tuple[str, ...]
+    axes: tuple[RadarAxis, ...]
+    shape: str
+    dots: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class GapView:
+    title: str
+    score: float
+    target: float
+    priority: float
+
+
+@dataclass(frozen=True)
+class RecommendationView:
+    title: str
+    format: str
+    minutes: int
+    challenge: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Everything a scorecard document shows. `kind` is "organisation" or "personal"; sections
+    that do not apply are empty (or None) and the templates skip them."""
+
+    kind: str
+    title: str
+    subtitle: str
+    organisation: str | None
+    round: int | None
+    generated_at: str
+    questionnaire_version: str
+    respondents: int
+    overall: float | None
+    overall_tier: TierView | None
+    overall_median: float | None
+    overall_spread: float | None
+    overall_distribution: tuple[TierCount, ...]
+    target: float
+    tiers: tuple[TierView, ...]
+    challenges: tuple[ChallengeView, ...]
+    radar: RadarView
+    roles: BreakdownView | None = None
+    departments: BreakdownView | None = None
+    suppressed: tuple[str, ...] = ()
+    benchmarks: tuple[BenchmarkView, ...] = ()
+    reliability: tuple[ReliabilityView, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    rounds: RoundsView | None = None
+    plan: tuple[PlanGroupView, ...] = ()
+    gaps: tuple[GapView, ...] = ()
+    next_tier: str | None = None
+    recommendations: tuple[RecommendationView, ...] = ()
+    weights: tuple[tuple[str, float], ...] = ()
+    method_notes: tuple[str, ...] = ()
+    #: (bank version, respondents) the figures aggregate, oldest first; `questionnaire_version`
+    #: is the bank the scorecard was computed with.
+    versions: tuple[tuple[str, int], ...] = ()
+    #: (bank version, short fingerprints of the banks its respondents started under), for the
+    #: versions of `versions` whose fingerprints were recorded.
+    version_fingerprints: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def versions_text(self) -> str:
+        """"Questionnaire versions: 1.0 (n=12), 1.1 (n=30, fingerprint 3f9a0c1b2d4e)", or ""
+        when not known."""
+        if not self.versions:
+            return ""
+        fingerprints = dict(self.version_fingerprints)
+
+        def one(version: str, n: int) -> str:
+            seen = fingerprints.get(version, ())
+            if not seen:
+                return f"{version} (n={n})"
+            shown = ", ".join(seen[:MAX_FINGERPRINTS_SHOWN])
+            more = f" and {len(seen) - MAX_FINGERPRINTS_SHOWN} more" if len(seen) > MAX_FINGERPRINTS_SHOWN else ""
+            return f"{version} (n={n}, fingerprint{'s' if len(seen) > 1 else ''} {shown}{more})"
+
+        return "Questionnaire versions: " + ", ".join(one(v, n) for v, n in self.versions)
