@@ -10,6 +10,7 @@ value comes from a phrase that may be stored on its own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Mapping
 
@@ -21,6 +22,12 @@ from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
 #: Messages with more unknown words than this are comments, not answers with an aside.
 MAX_EXTRA_WORDS = 3
+
+#: Messages with more words than this are comments, not answers (and the bound keeps reading
+#: cheap even when NFKC turns 200 characters into thousands, e.g. U+FDFA).
+MAX_WORDS = 24
+#: Characters after NFKC normalisation beyond which a message is not read at all.
+MAX_NORMALISED = 400
 
 #: Not agreeing is disagreeing; not strongly agreeing still agrees (mirror images).
 _NEGATION = {4: 2, 2: 4, 5: 4, 1: 2}
@@ -257,10 +264,13 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary,
     graded, length = _graded(items, j, vocab, keywords)
     if graded is not None and length > best_length:
         degree_words = tuple(items[j:j + length - 1])
-        value = vocab.negated.get(degree_words, _NEGATION.get(int(graded.value)))  # type: ignore[arg-type]
+        listed = vocab.negated.get(degree_words)  # type: ignore[arg-type]
+        value = listed if listed is not None else _NEGATION.get(int(graded.value))
         if value is None:  # "not partly true": unclear
             return None, length, False
-        best, best_length, readable = _single(value, "negation", certain=False), length, True
+        # "not very confident" (listed) is clear; "not completely true" is a judgement call
+        best = _single(value, "negation", certain=listed is not None and not graded.hedge)
+        best_length, readable = length, True
     if best_length == 0 and j < len(items):
         degree, length = _degree(items, j, vocab)
         if _echo(items[j], keywords, vocab) is not None:
@@ -286,7 +296,9 @@ def _negation(items: list[object], start: int, vocab: Vocabulary,
     j = start + 1
     while True:
         reading, length, readable = _negated_at(items, j, vocab, keywords)
-        if length and j + length - start > best[1]:
+        total = j + length - start
+        if length and (total > best[1] or total == best[1] and reading is not None
+                       and reading.certain and (best[0] is None or not best[0].certain)):
             best = (reading, j + length - start, readable)
         if j >= len(items) or items[j] not in vocab.softeners:
             break
@@ -389,8 +401,13 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         # "EHR?", "worried?": a question, even when it repeats the statement; only a message
         # that is wholly answer vocabulary ("4?") is still read as it stands.
         keywords = {}
+    if len(unicodedata.normalize("NFKC", text)) > MAX_NORMALISED:
+        return None, False, "too many words"
+    found_tokens = tokens(text, vocab.symbols)
+    if len(found_tokens) > MAX_WORDS:
+        return None, False, "too many words"
     try:
-        items = numbers_and_words([corrected(t, vocab) for t in tokens(text, vocab.symbols)], vocab)
+        items = numbers_and_words([corrected(t, vocab) for t in found_tokens], vocab)
     except NotAnAnswer:
         return None, False, "not an answer"
     try:

@@ -160,20 +160,6 @@ def build_vocabulary(data: object) -> Vocabulary:
             polarity=1 if reading.value > NEUTRAL else -1, negatable=reading.negatable,
             rule=reading.rule)
 
-    negated: dict[tuple[str, ...], int] = {}
-    for key, listed in section("negatable", dict).items():
-        value = _value(key, "negatable", ("negatable", key))
-        if value == NOT_APPLICABLE:
-            raise PhraseError("negatable: a negation cannot mean n/a", ("negatable", key))
-        for position, phrase in enumerate(listed):
-            found = words(str(phrase))
-            at = ("negatable", key, position)
-            if found not in phrases:
-                raise PhraseError(f"negatable phrase {phrase!r} is not an answer", at)
-            if found in negated:
-                raise PhraseError(f"negatable phrase {phrase!r} is listed twice", at)
-            negated[found] = value
-
     degrees: dict[tuple[str, ...], Degree] = {}
     for key, listed in section("degrees", dict).items():
         hedge = key == "hedges"
@@ -188,6 +174,20 @@ def build_vocabulary(data: object) -> Vocabulary:
             if found in degrees:
                 raise PhraseError(f"degrees: {phrase!r} is listed twice", at)
             degrees[found] = Degree(int(value), hedge)
+
+    negated: dict[tuple[str, ...], int] = {}
+    for key, listed in section("negatable", dict).items():
+        value = _value(key, "negatable", ("negatable", key))
+        if value == NOT_APPLICABLE:
+            raise PhraseError("negatable: a negation cannot mean n/a", ("negatable", key))
+        for position, phrase in enumerate(listed):
+            found = words(str(phrase))
+            at = ("negatable", key, position)
+            if found not in phrases and found not in degrees:
+                raise PhraseError(f"negatable phrase {phrase!r} is not an answer or degree word", at)
+            if found in negated:
+                raise PhraseError(f"negatable phrase {phrase!r} is listed twice", at)
+            negated[found] = value
 
     def word_set(name: str) -> frozenset[str]:
         found = set()
