@@ -576,6 +576,9 @@ READINGS: list[tuple[str, object, bool]] = [
     ("rarely true", 2, True),
     ("never true", 1, True),
     ("often true", 4, True),
+    ("almost always", 4, True),
+    ("most of the time", 4, True),
+    ("hell no", 1, True),
     ("not always", 3, True),
     # emoji
     ("👍", 4, True),
