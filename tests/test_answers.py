@@ -298,6 +298,7 @@ PHRASINGS: list[tuple[str, object]] = [
     ("أوافق", None),  # Arabic "I agree": not in the vocabulary, so asked again
     ("\u202e4", 4),  # right-to-left override around a digit
     ("٤", None),  # Arabic-Indic digit four: not read as a number
+    ("𑁒", None),  # Brahmi number one: isdigit() but not a number here (found by hypothesis)
     ("x" * (MAX_ANSWER_LENGTH + 1), None),
     ("4" + " " * MAX_ANSWER_LENGTH, None),
 ]

@@ -119,7 +119,7 @@ def corrected(word: str, vocab: Vocabulary) -> str:
 def _number(token: str) -> int | str:
     """The int of a number token (other tokens unchanged). Decimals are never answers: 3.5
     lies between two answers, and "4,5" / "1,000" depend on locale conventions."""
-    if not token[:1].isdigit():
+    if not "0" <= token[:1] <= "9":  # str.isdigit is also true of "𑁒", "²": words, not numbers
         return token
     if "." in token or "," in token:
         raise NotAnAnswer
