@@ -14,8 +14,12 @@ from readiness.answers import (
     LIKERT_LABELS,
     MAX_ANSWER_LENGTH,
     NOT_APPLICABLE_LABEL,
+    Reading,
+    is_term_question,
     likert_label,
     parse_answer,
+    read_answer,
+    term_in_question,
 )
 from readiness.model import NOT_APPLICABLE, is_valid_answer
 
@@ -140,9 +144,10 @@ PHRASINGS: list[tuple[str, object]] = [
     ("I'm neutral", 3),
     ("neither agree nor disagree", 3),
     ("Neither agree or disagree", 3),
-    ("somewhat", 3),
-    ("sort of", 3),
-    ("kind of", 3),
+    # issue 10: bare hedges are judgement calls, proposed (read_answer, certain=False), not stored
+    ("somewhat", None),
+    ("sort of", None),
+    ("kind of", None),
     ("not sure either way", 3),
     ("in between", 3),
     ("somewhere in the middle", 3),
@@ -293,6 +298,7 @@ PHRASINGS: list[tuple[str, object]] = [
     ("أوافق", None),  # Arabic "I agree": not in the vocabulary, so asked again
     ("\u202e4", 4),  # right-to-left override around a digit
     ("٤", None),  # Arabic-Indic digit four: not read as a number
+    ("𑁒", None),  # Brahmi number one: isdigit() but not a number here (found by hypothesis)
     ("x" * (MAX_ANSWER_LENGTH + 1), None),
     ("4" + " " * MAX_ANSWER_LENGTH, None),
 ]
@@ -384,13 +390,22 @@ def test_every_listed_phrase_parses_to_its_value():
             assert parse_answer(phrase) == value, phrase
     for group in data["leaning"]:
         for phrase in group["phrases"]:
-            assert parse_answer(phrase) == group["value"], phrase
+            reading = read_answer(phrase)
+            assert reading.value == group["value"], phrase
+            assert reading.certain == group.get("certain", True), phrase
+    for group in data["uncertain"]:
+        for phrase in group["phrases"]:
+            assert read_answer(phrase) == Reading(group["value"], False, "hedge"), phrase
 
 
 def test_every_negatable_phrase_negates_as_listed():
     data = _phrase_file()
+    degrees = {word for key, words in data["degrees"].items() for word in words}
     for value, phrases in data["negatable"].items():
         for phrase in phrases:
+            if phrase in degrees and parse_answer(phrase) is None:  # a degree word: "not very true"
+                assert parse_answer(f"not {phrase} true") == value, phrase
+                continue
             assert parse_answer(f"I don't {phrase}") == value, phrase
             assert parse_answer(f"not {phrase}") == value, phrase
 
@@ -410,6 +425,11 @@ def test_fillers_alone_are_not_answers():
         (lambda d: d["fillers"].append("agree"), "fillers that are also answers"),
         (lambda d: d["typo_targets"].append("zebra"), "typo_targets"),
         (lambda d: d.pop("fillers"), "'fillers'"),
+        (lambda d: d["heads"].append("neutral"), "meaning 2 or 4"),
+        (lambda d: d["degrees"][4].append("mostly"), "listed twice"),
+        (lambda d: d["uncertain"][0].update({"fits": [1]}), "fit its own value"),
+        (lambda d: d["leaning"][0].update({"certain": "no"}), "true or false"),
+        (lambda d: d.update({"comparative": ["more"]}), "comparative"),
     ],
 )
 def test_broken_phrase_file_is_rejected_with_a_reason(mutation, message):
@@ -487,3 +507,269 @@ def test_case_and_surrounding_punctuation_do_not_change_the_reading(text, change
     changed = change(text)
     if len(changed) <= MAX_ANSWER_LENGTH:
         assert parse_answer(changed) == expected
+
+
+# --------------------------------------------------------------------------- read_answer (issue 10)
+
+from readiness.bank import current_questionnaire  # noqa: E402
+from readiness.live_content import current_content  # noqa: E402
+
+
+def _item(item_id: str):
+    return next(item for c in current_questionnaire().challenges for item in c.items if item.id == item_id)
+
+
+def _read(text: str, item_id: str | None = None) -> Reading:
+    return read_answer(text, _item(item_id) if item_id else None, current_content().vocabulary)
+
+
+# (text, value, certain)
+READINGS: list[tuple[str, object, bool]] = [
+    # the four bugs of issue 10
+    ("mostly false", 2, True),
+    ("very much disagree", 1, True),
+    ("kind of agree", 4, False),
+    ("that's not true for us", 2, True),
+    # echoes of the statement
+    ("that's true for us", 4, True),
+    ("not true at all", 1, True),
+    ("we're fully there", 5, True),
+    ("we're there", 4, True),
+    ("we're not there at all", 1, True),
+    ("not there yet", 2, True),
+    ("that's not the case", 2, True),
+    # degree words on a head
+    ("completely false", 1, True),
+    ("absolutely true", 5, True),
+    ("very true", 5, True),
+    ("definitely no", 1, True),
+    ("mostly yes", 4, True),
+    # hedges and comparatives
+    ("more yes than no", 4, True),
+    ("more no than yes", 2, True),
+    ("more agree than disagree", 4, True),
+    ("more disagree than not", 2, True),
+    ("more or less", 4, False),
+    ("more or less agree", 4, False),
+    ("kind of", 3, False),
+    ("sort of", 3, False),
+    ("somewhat", 3, False),
+    ("sort of disagree", 2, False),
+    ("yes, kind of", 4, False),
+    ("probably", 4, False),
+    ("probably agree", 4, True),
+    ("probably 2", 2, True),
+    ("rather not", 2, False),
+    ("no opinion", NA, False),
+    ("50/50", 3, True),
+    ("fifty fifty", 3, True),
+    ("pretty much", 4, True),
+    # intensifiers
+    ("couldn't agree more", 5, True),
+    ("could not agree more", 5, True),
+    ("very much", 5, True),
+    ("very much agree", 5, True),
+    ("not very much", 2, True),
+    # frequency words
+    ("always", 5, True),
+    ("usually", 4, True),
+    ("sometimes", 3, True),
+    ("rarely true", 2, True),
+    ("never true", 1, True),
+    ("often true", 4, True),
+    ("almost always", 4, True),
+    ("most of the time", 4, True),
+    ("hell no", 1, True),
+    ("not always", 3, True),
+    # emoji
+    ("👍", 4, True),
+    ("👎", 2, True),
+    ("✅", 4, True),
+    ("❌", 2, True),
+    # clear answers stay certain
+    ("4", 4, True),
+    ("agree", 4, True),
+    ("strongly disagree", 1, True),
+    ("don't know", NA, True),
+    ("stongly agre", 5, True),
+    # a few words the rules cannot account for: a proposal, never stored
+    ("yes, I work in the ICU", 4, False),
+    ("agree but it varies", 4, False),
+    # not answers
+    ("why?", None, False),
+    ("EHR?", None, False),
+    ("what does bias mean?", None, False),
+    ("what does agree mean", None, False),
+    ("3 or 4", None, False),
+    ("agree, disagree", None, False),
+    ("9", None, False),
+    ("0", None, False),
+    ("3.5", None, False),
+    ("/restart", None, False),
+    ('/answer{"likert": 4}', None, False),
+    ("can you repeat the question", None, False),
+    ("it depends", None, False),
+    ("x" * (MAX_ANSWER_LENGTH + 1), None, False),
+    ("agree " * 30, None, False),
+    ("yes and no", None, False),
+]
+
+
+@pytest.mark.parametrize(("text", "value", "certain"), READINGS)
+def test_reading(text, value, certain):
+    reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+def test_readings_table_has_no_duplicates():
+    texts = [text for text, _, _ in READINGS]
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize(("negated", "value"), [
+    # one rule over any polar phrase, with softeners in between
+    ("I don't really agree", 2),
+    ("can't agree with that", 2),
+    ("I can't say I agree", 2),
+    ("I wouldn't say I agree", 2),
+    ("I don't think I agree", 2),
+    ("I don't quite agree", 2),
+    ("don't fully agree", 4),
+    ("I don't wholeheartedly agree", 4),
+    ("not definitely agree", 4),
+    ("I don't disagree", 4),
+    ("not completely disagree", 2),
+    ("not true", 2),
+    ("isn't correct", 2),
+    ("not false", 4),
+    ("not wrong", 4),
+    ("not usually", 2),
+    ("not the case at all", 1),
+    ("don't agree at all", 1),
+])
+def test_negation_is_a_rule_over_any_phrase(negated, value):
+    reading = _read(negated)
+    assert (reading.value, reading.certain) == (value, True), reading
+
+
+def test_negation_by_rule_covers_every_polar_answer_phrase():
+    """Every phrase listed under `answers` for 1, 2, 4 or 5 can be negated without being listed."""
+    data = _phrase_file()
+    mirror = {4: 2, 2: 4, 5: 4, 1: 2}
+    exceptions = {phrase: value for value, phrases in data["negatable"].items() for phrase in phrases}
+    for value, phrases in data["answers"].items():
+        if value not in mirror:
+            continue
+        for phrase in phrases:
+            if phrase.split()[0] in data["negators"] or phrase in ("never agree",):
+                continue  # already negative ("not at all", "don't agree at all")
+            reading = _read(f"I don't {phrase}")
+            if reading.value is None:
+                continue  # the phrase begins with words that make "don't" + phrase unreadable
+            assert reading.value == exceptions.get(phrase, mirror[value]), phrase
+
+
+def test_not_strongly_is_a_proposal_of_agreement_short_of_the_extreme():
+    assert _read("not strongly") == Reading(4, False, "negated degree")
+
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
+    ("privacy_vulnerability_concern", "yes, somewhat worried", 4, True),
+    ("privacy_vulnerability_concern", "yeah somewhat worried tbh", 4, True),
+    ("privacy_vulnerability_concern", "not worried at all", 1, True),
+    ("privacy_vulnerability_concern", "not worried", 2, True),
+    ("privacy_vulnerability_concern", "very worried", 5, True),
+    ("privacy_vulnerability_concern", "worried", 4, True),
+    ("privacy_vulnerability_concern", "a bit worried", 4, False),
+    ("privacy_vulnerability_concern", "worried?", None, False),
+    ("privacy_confidence", "fairly confident", 4, True),
+    ("privacy_confidence", "not confident", 2, True),
+    ("privacy_confidence", "not very confident", 2, True),
+    ("privacy_confidence", "totally confident", 5, True),
+    ("training_prepared", "I feel prepared", 4, True),
+    ("training_prepared", "not really prepared", 2, True),
+    ("training_prepared", "I don't feel prepared", 2, True),
+    ("training_prepared", "not prepared at all", 1, True),
+    ("training_prepared", "well prepared", 4, True),  # "well" is a filler
+    ("ethics_bias_aware", "I recognise that", 4, True),
+    ("privacy_breach_reporting", "I know", 4, True),
+    # "I don't know" to "I know how to report …": maybe don't know, maybe 1: a proposal
+    ("privacy_breach_reporting", "I don't know", NA, False),
+    # acronyms are terms to look up, not echoes
+    ("usable_single_sign_on", "EHR", None, False),
+    ("usable_single_sign_on", "EHR?", None, False),
+])
+def test_statement_aware_readings(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+def test_statement_words_are_derived_from_the_text_not_per_item_lists():
+    from readiness.answers.reader import statement_words
+
+    words = statement_words("I am worried that our AI tools could have security weaknesses.")
+    assert words["worried"] is True  # describes the respondent: alone is agreement
+    assert words["security"] is False  # present, but needs a modifier to count
+    assert "that" not in words and "tools" not in words
+    assert "EHR" not in statement_words("shown inside the EHR") and "ehr" not in statement_words("the EHR")
+    # the same answer to a statement without the word is not read as an echo
+    assert _read("not worried at all", "privacy_confidence").value is None
+    assert _read("not worried at all").value is None
+
+
+def test_without_a_statement_echo_words_are_unknown():
+    assert _read("somewhat worried") == Reading(3, False, "extra words") or \
+        _read("somewhat worried").certain is False
+
+
+@pytest.mark.parametrize("text", [text for text, _ in PHRASINGS])
+def test_parse_answer_is_the_certain_value_of_read_answer(text):
+    reading = read_answer(text)
+    assert parse_answer(text) == (reading.value if reading.certain else None)
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("EHR?", "EHR"),
+    ("bias?", "bias"),
+    ("what's an LLM", "LLM"),
+    ("what is FHIR?", "FHIR"),
+    ("What does interoperability mean?", "interoperability"),
+    ("what do you mean by model card", "model card"),
+    ("define hallucination", "hallucination"),
+])
+def test_term_questions(text, term):
+    assert term_in_question(text) == term
+    assert is_term_question(text)
+    assert _read(text).value is None
+    from readiness.matching import find_glossary_entry
+
+    assert find_glossary_entry(current_questionnaire(), term) is not None
+
+
+@pytest.mark.parametrize("text", ["why?", "really?", "sorry?", "4", "agree", "is it 4?",
+                                  "can you repeat the question?", "hello", "", "what?"])
+def test_not_term_questions(text):
+    assert not is_term_question(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=MAX_ANSWER_LENGTH + 20), st.sampled_from([None, "privacy_vulnerability_concern",
+                                                                  "training_prepared"]))
+def test_read_answer_never_raises_and_returns_valid_readings(text, item_id):
+    reading = _read(text, item_id)
+    assert isinstance(reading, Reading)
+    assert _in_domain(reading.value)
+    assert not (reading.certain and reading.value is None)
+    assert isinstance(is_term_question(text), bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["agree", "disagree", "not", "don't", "kind", "of", "mostly", "true", "false", "very", "much",
+     "more", "than", "yes", "no", "worried", "at", "all", "rarely", "4", "2", "?", "👍", "really",
+     "i", "say", "there", "we're", "fully", "probably", "somewhat"]), max_size=10).map(" ".join),
+    st.sampled_from([None, "privacy_vulnerability_concern"]))
+def test_any_sequence_of_answer_words_reads_validly(text, item_id):
+    reading = _read(text, item_id)
+    assert _in_domain(reading.value) and not (reading.certain and reading.value is None)
+    assert parse_answer(text) == (_read(text).value if _read(text).certain else None)

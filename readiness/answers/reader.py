@@ -1,0 +1,431 @@
+"""The rules that read a message with the vocabulary: phrases, numbers, negation, degree words,
+comparatives, echoes of the statement, typos, and how sure the reading is.
+
+A message is a sequence of readings (each a PhraseReading: a value and the values it fits),
+fillers, and nothing else; `combine` finds the one value they agree on. Certainty is a property
+of the whole message: certain only when every word is accounted for, no hedge was used and the
+value comes from a phrase that may be stored on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Mapping
+
+from readiness.answers.tokens import (
+    FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
+)
+from readiness.answers.vocabulary import NEUTRAL, Degree, PhraseReading, Vocabulary
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
+
+#: Messages with more unknown words than this are comments, not answers with an aside.
+MAX_EXTRA_WORDS = 3
+
+#: Messages with more words than this are comments, not answers (and the bound keeps reading
+#: cheap even when NFKC turns 200 characters into thousands, e.g. U+FDFA).
+MAX_WORDS = 24
+#: Characters after NFKC normalisation beyond which a message is not read at all.
+MAX_NORMALISED = 400
+
+#: Not agreeing is disagreeing; not strongly agreeing still agrees (mirror images).
+_NEGATION = {4: 2, 2: 4, 5: 4, 1: 2}
+
+
+class NotAnAnswer(Exception):
+    """Internal: the message cannot be read as one answer."""
+
+
+def _single(value: int, rule: str, certain: bool = True, hedge: bool = False) -> PhraseReading:
+    return PhraseReading(value, frozenset({value}), certain=certain, hedge=hedge, rule=rule)
+
+
+# --------------------------------------------------------------------------- statement words
+
+#: Words of a statement that are never its key word (function words, people, quantities).
+_FUNCTION_WORDS = frozenset("""
+    about above after again against also been before being below between both could does doing
+    down during each every from further have having here into itself just more most much must
+    only other ours over same should some such than that their them then there these they this
+    those through under until very were what when where which while whom with within would your
+    able ones need needs used uses using use something nobody anyone everyone staff people
+    patient patients tool tools system systems organisation organization hospital clinical
+""".split())
+
+#: A key word right after one of these describes the respondent ("I am worried", "I feel
+#: prepared", "I know"): repeating it alone is agreement. Other key words need a modifier.
+_EXPERIENCER = frozenset({"i", "am", "feel", "is", "are", "be", "find", "we", "was", "im"})
+
+
+@lru_cache(maxsize=512)
+def statement_words(text: str) -> Mapping[str, bool]:
+    """Key words of a statement → whether repeating the word alone is a certain agreement.
+
+    Generic, no per-item lists: content words of four letters or more that are not function
+    words or acronyms (EHR, FDA: terms people ask about), with a note of the words that follow
+    "I am / I feel / we are …" (adjectives and verbs describing the respondent).
+    """
+    found: dict[str, bool] = {}
+    previous = ""
+    before_previous = ""
+    for raw in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text):
+        word = raw.casefold().replace("'", "")
+        describes = previous in _EXPERIENCER or (previous.endswith("ly") and before_previous in _EXPERIENCER)
+        if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
+            found[word] = found.get(word, False) or describes
+        before_previous, previous = previous, word
+    return found
+
+
+def _echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool | None:
+    """None when `word` does not repeat a key word, else whether repeating it alone is certain.
+    Inflections count ("worry" / "worried", "confidence" / "confident")."""
+    if not keywords or not isinstance(word, str) or len(word) < 4 or (word,) in vocab.phrases \
+            or word in vocab.fillers or word in vocab.negators:
+        return None
+    if word in keywords:
+        return keywords[word]
+    for key, alone in keywords.items():
+        shared = 0
+        for a, b in zip(word, key):
+            if a != b:
+                break
+            shared += 1
+        if shared >= 4 and shared >= min(len(word), len(key)) - 2:
+            return alone
+    return None
+
+
+# --------------------------------------------------------------------------- words and numbers
+
+
+def corrected(word: str, vocab: Vocabulary) -> str:
+    """`word`, or the one typo target it is a plausible misspelling of."""
+    if (
+        word in vocab.known_words
+        or word in vocab.never_correct
+        or len(word) < 4
+        or not word.isalpha()
+    ):
+        return word
+    matches = [
+        target for target in vocab.typo_targets
+        if target[0] == word[0] and within_one_edit(word, target)
+    ]
+    return matches[0] if len(matches) == 1 else word
+
+
+def _number(token: str) -> int | str:
+    """The int of a number token (other tokens unchanged). Decimals are never answers: 3.5
+    lies between two answers, and "4,5" / "1,000" depend on locale conventions."""
+    if not "0" <= token[:1] <= "9":  # str.isdigit is also true of "𑁒", "²": words, not numbers
+        return token
+    if "." in token or "," in token:
+        raise NotAnAnswer
+    return int(token)
+
+
+def _joiner(following: list[object], joiners: tuple[tuple[str, ...], ...]) -> int:
+    for joiner in joiners:
+        if tuple(following[:len(joiner)]) == joiner:
+            return len(joiner)
+    return 0
+
+
+def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
+    """Resolve numbers: 1–5 for "4", "4/5", "four out of five"; "totally" for "100%".
+
+    Out-of-range numbers, other scales ("4/10") and negative numbers raise NotAnAnswer. A
+    number word on its own stays a word, so that a phrase can claim it ("skip this one").
+    """
+    values: list[int | str] = []
+    for token in found:
+        if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
+            raise NotAnAnswer
+        values.append(_number(token))
+
+    def as_int(value: int | str) -> int | None:
+        return value if isinstance(value, int) else vocab.number_words.get(value)
+
+    out: list[object] = []
+    i = 0
+    while i < len(values):
+        current = as_int(values[i])
+        if current is None:
+            if values[i] not in (SLASH, PERCENT):  # a stray "/" or "%" is punctuation
+                out.append(values[i])
+            i += 1
+            continue
+        following = values[i + 1:i + 4]
+        joined = _joiner(following, FRACTION_JOINERS)
+        if joined and len(following) > joined and as_int(following[joined]) is not None:
+            if as_int(following[joined]) != LIKERT_MAX:
+                raise NotAnAnswer  # "4/10", "10 out of 10": another scale, never rescaled
+            i += joined + 1
+        elif _joiner(following, PERCENT_JOINERS):
+            if current != 100:
+                raise NotAnAnswer  # "80%": not a point on this scale
+            out.append("totally")
+            i += _joiner(following, PERCENT_JOINERS) + 1
+            continue
+        elif isinstance(values[i], str):
+            out.append(values[i])
+            i += 1
+            continue
+        if not LIKERT_MIN <= current <= LIKERT_MAX:
+            raise NotAnAnswer  # "0", "9": never coerced to 1 or 5
+        out.append(_single(current, "number"))
+        i += 1
+    return out
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _phrase(items: list[object], start: int, vocab: Vocabulary) -> tuple[tuple[str, ...], int]:
+    """The longest vocabulary phrase at `start`, and its length (0 when none)."""
+    for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
+        words = items[start:start + length]
+        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.phrases:
+            return tuple(words), length  # type: ignore[return-value]
+    return (), 0
+
+
+def _degree(items: list[object], start: int, vocab: Vocabulary) -> tuple[Degree | None, int]:
+    for length in range(min(vocab.longest_degree, len(items) - start), 0, -1):
+        words = items[start:start + length]
+        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.degrees:
+            return vocab.degrees[tuple(words)], length  # type: ignore[index]
+    return None, 0
+
+
+def _head(items: list[object], start: int, vocab: Vocabulary,
+          keywords: Mapping[str, bool]) -> tuple[int, int]:
+    """(polarity, length) of a head at `start`: a polar phrase ("agree", "false", "there") or a
+    word echoing the statement ("worried" for "I am worried …"); (0, 0) when none."""
+    phrase, length = _phrase(items, start, vocab)
+    if length and vocab.phrases[phrase].polarity:
+        return vocab.phrases[phrase].polarity, length
+    if start < len(items) and _echo(items[start], keywords, vocab) is not None:
+        return 1, 1
+    return 0, 0
+
+
+def _graded(items: list[object], start: int, vocab: Vocabulary,
+            keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
+    """A degree word and the head it grades: "mostly false" = 2, "very much disagree" = 1,
+    "rarely true" = 2, "kind of agree" = 4 (a hedge: proposed, not stored)."""
+    degree, length = _degree(items, start, vocab)
+    if degree is None:
+        return None, 0
+    polarity, head = _head(items, start + length, vocab, keywords)
+    if not polarity:
+        return None, 0
+    value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
+    return _single(value, "degree", hedge=degree.hedge), length + head
+
+
+def _comparative(items: list[object], start: int, vocab: Vocabulary,
+                 keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
+    """"more yes than no" = 4, "more disagree than agree" = 2 (the two sides must differ)."""
+    more, than = vocab.comparative
+    if items[start] != more:
+        return None, 0
+    first, length = _head(items, start + 1, vocab, keywords)
+    at = start + 1 + length
+    if not first or at >= len(items) or items[at] != than:
+        return None, 0
+    if at + 1 < len(items) and items[at + 1] in vocab.negators:
+        second, other = -first, 1  # "more agree than not"
+    else:
+        second, other = _head(items, at + 1, vocab, keywords)
+    if second != -first:
+        return None, 0
+    return _single(4 if first > 0 else 2, "comparative"), at + 1 + other - start
+
+
+def _negated_at(items: list[object], j: int, vocab: Vocabulary,
+                keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int, bool]:
+    """What "not" negates when it starts at `j`: (reading, length, readable)."""
+    best: PhraseReading | None = None
+    best_length = 0
+    readable = True
+    phrase, length = _phrase(items, j, vocab)
+    if length:
+        reading = vocab.phrases[phrase]
+        if phrase in vocab.negated:
+            best, best_length = _single(vocab.negated[phrase], "negation"), length
+        elif reading.negatable:
+            best = _single(_NEGATION[int(reading.value)], "negation", certain=reading.certain)
+            best_length = length
+        else:
+            best_length, readable = length, False
+    graded, length = _graded(items, j, vocab, keywords)
+    if graded is not None and length > best_length:
+        degree_words = tuple(items[j:j + length - 1])
+        listed = vocab.negated.get(degree_words)  # type: ignore[arg-type]
+        value = listed if listed is not None else _NEGATION.get(int(graded.value))
+        if value is None:  # "not partly true": unclear
+            return None, length, False
+        # "not very confident" (listed) is clear; "not completely true" is a judgement call
+        best = _single(value, "negation", certain=listed is not None and not graded.hedge)
+        best_length, readable = length, True
+    if best_length == 0 and j < len(items):
+        degree, length = _degree(items, j, vocab)
+        if _echo(items[j], keywords, vocab) is not None:
+            best, best_length = _single(2, "negated echo"), 1
+        elif degree is not None and degree.value == LIKERT_MAX:
+            # "not strongly", "not completely": agreement short of the extreme, probably
+            best, best_length = _single(4, "negated degree", certain=False), length
+    return best, best_length, readable
+
+
+def _negation(items: list[object], start: int, vocab: Vocabulary,
+              keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int, bool]:
+    """"not" + softeners + what it negates: (reading, length, readable).
+
+    By rule, not by listing negated phrases: any polar phrase, graded head or statement echo is
+    mirrored (not agree = 2, not disagree = 4, not strongly agree = 4, not worried = 2); the
+    `negatable` section lists the exceptions ("not always" = 3); "… at all" makes 2 into 1.
+    `readable` is False when the negated words are an answer the rule cannot negate
+    ("not neutral", "not yes"). Softeners may sit between ("I don't really agree", "I can't
+    say I agree"); the longest reading wins ("I don't think so" negates "think so").
+    """
+    best: tuple[PhraseReading | None, int, bool] = (None, 0, True)
+    j = start + 1
+    while True:
+        reading, length, readable = _negated_at(items, j, vocab, keywords)
+        total = j + length - start
+        if length and (total > best[1] or total == best[1] and reading is not None
+                       and reading.certain and (best[0] is None or not best[0].certain)):
+            best = (reading, j + length - start, readable)
+        if j >= len(items) or items[j] not in vocab.softeners:
+            break
+        j += 1
+    reading, length, readable = best
+    if reading is None:
+        return best
+    end = start + length
+    if reading.value == 2 and tuple(items[end:end + 2]) == ("at", "all"):
+        reading, end = _single(1, reading.rule, certain=reading.certain), end + 2
+    return reading, end - start, True
+
+
+def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool],
+             lenient: bool) -> tuple[list[PhraseReading], int]:
+    """Every reading in the message and the number of words it could not place.
+
+    Strict (`lenient` False) raises NotAnAnswer at the first word it cannot place; lenient
+    skips unknown words (the caller proposes, never stores, such a reading). A dangling "not"
+    or a question word is never skipped.
+    """
+    found: list[PhraseReading] = []
+    unknown = 0
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if isinstance(item, PhraseReading):
+            found.append(item)
+            i += 1
+            continue
+        phrase, length = _phrase(items, i, vocab)
+        choice: PhraseReading | None = None
+        if item in vocab.negators:
+            negated, negated_length, readable = _negation(items, i, vocab, keywords)
+            if negated_length > length:
+                if not readable or negated is None:
+                    raise NotAnAnswer  # "not neutral", "not yes": unclear
+                choice, length = negated, negated_length
+        for rule in (_graded, _comparative):
+            reading, rule_length = rule(items, i, vocab, keywords)
+            if reading is not None and rule_length > length:
+                choice, length = reading, rule_length
+        if choice is None and length:
+            choice = vocab.phrases[phrase]
+            if choice.value == NOT_APPLICABLE and any(
+                    _echo(word, keywords, vocab) is not None or word in keywords for word in phrase):
+                # "I don't know" to "I know how to report …": maybe a 1, maybe don't know
+                choice = _single(NOT_APPLICABLE, "ambiguous echo", certain=False)
+        if choice is not None:
+            found.append(choice)
+            i += length
+        elif item in vocab.number_words:
+            found.append(_single(vocab.number_words[item], "number"))  # type: ignore[index]
+            i += 1
+        elif item in vocab.fillers:
+            i += 1
+        elif (alone := _echo(item, keywords, vocab)) is not None:
+            found.append(PhraseReading(4, frozenset({4, 5}), certain=alone, rule="echo"))
+            i += 1
+        elif lenient and item not in vocab.negators and item not in vocab.question_words:
+            unknown += 1
+            i += 1
+        else:
+            raise NotAnAnswer  # an unknown word, or a dangling "not"
+    return found, unknown
+
+
+def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReading | None]:
+    """One value all readings agree on (and the reading that gave it), or (None, None).
+
+    Each reading fits a set of values; the message's value must fit all of them and be some
+    reading's own value. "yes, 4" → 4; "yes, 3" → None; "yes, definitely" → 5 (when several
+    values remain, all on one side of neutral, the strongest wins).
+    """
+    if not found:
+        return None, None
+    shared = frozenset.intersection(*(reading.fits for reading in found))
+    candidates = {reading.value for reading in found if reading.value in shared}
+    value: AnswerValue | None = None
+    if len(candidates) == 1:
+        value = candidates.pop()
+    elif candidates and all(v != NOT_APPLICABLE for v in candidates):
+        if all(v > NEUTRAL for v in candidates):
+            value = max(candidates)
+        elif all(v < NEUTRAL for v in candidates):
+            value = min(candidates)
+    if value is None:
+        return None, None
+    sources = [reading for reading in found if reading.value == value]
+    return value, next((r for r in sources if r.certain), sources[0])
+
+
+def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
+    """(value, certain, rule) for a message already checked for length and type."""
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        return None, False, "command"
+    asking = stripped.endswith("?")
+    if asking:
+        # "EHR?", "worried?": a question, even when it repeats the statement; only a message
+        # that is wholly answer vocabulary ("4?") is still read as it stands.
+        keywords = {}
+    if len(unicodedata.normalize("NFKC", text)) > MAX_NORMALISED:
+        return None, False, "too many words"
+    found_tokens = tokens(text, vocab.symbols)
+    if len(found_tokens) > MAX_WORDS:
+        return None, False, "too many words"
+    try:
+        items = numbers_and_words([corrected(t, vocab) for t in found_tokens], vocab)
+    except NotAnAnswer:
+        return None, False, "not an answer"
+    try:
+        found, unknown = readings(items, vocab, keywords, lenient=False)
+    except NotAnAnswer:
+        if asking:
+            return None, False, "question"
+        try:
+            found, unknown = readings(items, vocab, keywords, lenient=True)
+        except NotAnAnswer:
+            return None, False, "not an answer"
+        if unknown > MAX_EXTRA_WORDS:
+            return None, False, "not an answer"
+    value, source = combine(found)
+    if value is None or source is None:
+        return None, False, "not an answer" if not found else "contradiction"
+    if unknown:
+        return value, False, "extra words"
+    if any(reading.hedge for reading in found):
+        return value, False, "hedge"
+    return value, source.certain, source.rule

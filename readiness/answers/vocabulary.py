@@ -1,0 +1,258 @@
+"""answer_phrases.yml, checked and indexed: what each phrase, modifier and negation means.
+
+The wording is content (editors change it without touching code); the rules that combine it
+live in readiness.answers.reader. Every problem is a PhraseError with the YAML path, which the
+content gate (readiness.content_set) turns into file:line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from readiness.answers.tokens import FRACTION_WORDS, PERCENT_WORDS, words
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue, is_valid_answer
+
+PHRASES_FILE = "answer_phrases.yml"
+NEUTRAL = (LIKERT_MIN + LIKERT_MAX) // 2
+_POLAR = frozenset({1, 2, 4, 5})
+
+
+@dataclass(frozen=True)
+class PhraseReading:
+    """What one phrase says.
+
+    `value` is its own reading and `fits` the values it is consistent with ("yes" is 4 but
+    fits 5 in "yes, strongly agree"). `certain`: the phrase alone may be stored as is (False:
+    "probably" alone is only a proposal). `hedge`: any message holding it is only a proposal
+    ("kind of"). `polarity` is +1/-1 for heads that degree words modify ("agree", "false"),
+    else 0. `negatable`: "not" + this phrase is read by the negation rule.
+    """
+
+    value: AnswerValue
+    fits: frozenset
+    certain: bool = True
+    hedge: bool = False
+    polarity: int = 0
+    negatable: bool = False
+    rule: str = "phrase"
+
+
+@dataclass(frozen=True)
+class Degree:
+    """A degree word before a head: `value` on a positive head, its mirror on a negative one."""
+
+    value: int
+    hedge: bool = False
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The parser's answer vocabulary: answer_phrases.yml, checked and indexed by token tuples."""
+
+    phrases: Mapping[tuple[str, ...], PhraseReading]
+    longest_phrase: int
+    negators: frozenset[str]
+    softeners: frozenset[str]
+    negated: Mapping[tuple[str, ...], int]
+    degrees: Mapping[tuple[str, ...], Degree]
+    longest_degree: int
+    comparative: tuple[str, str]
+    fillers: frozenset[str]
+    number_words: Mapping[str, int]
+    out_of_range_words: frozenset[str]
+    symbols: Mapping[str, str]
+    known_words: frozenset[str]
+    typo_targets: tuple[str, ...]
+    never_correct: frozenset[str]
+    question_words: frozenset[str]
+
+
+class PhraseError(ValueError):
+    """answer_phrases.yml is unusable: `problem` says why, `path` is where in the YAML (mapping
+    keys and list indexes from the top) so the content gate can give the line."""
+
+    def __init__(self, problem: str, path: tuple[object, ...] = ()) -> None:
+        self.problem = problem
+        self.path = path
+        super().__init__(f"{PHRASES_FILE}: {problem}")
+
+
+def _value(key: object, where: str, path: tuple[object, ...]) -> AnswerValue:
+    if key == NOT_APPLICABLE:
+        return NOT_APPLICABLE
+    if isinstance(key, bool) or not isinstance(key, int) or not is_valid_answer(key):
+        raise PhraseError(f"{where}: {key!r} is not 1–5 or {NOT_APPLICABLE!r}", path)
+    return key
+
+
+def _flag(group: dict, name: str, default: bool, at: tuple[object, ...]) -> bool:
+    value = group.get(name, default)
+    if not isinstance(value, bool):
+        raise PhraseError(f"{name} must be true or false, not {value!r}", (*at, name))
+    return value
+
+
+def build_vocabulary(data: object) -> Vocabulary:
+    """Check and index the parsed answer_phrases.yml; raises PhraseError naming what is wrong
+    and where (used by readiness.content_set, which loads it with the other content files)."""
+    if not isinstance(data, dict):
+        raise PhraseError("expected a mapping at the top level")
+
+    def section(name: str, kind: type) -> object:
+        if not isinstance(data.get(name), kind):
+            raise PhraseError(f"{name!r} must be a {kind.__name__}", (name,) if name in data else ())
+        return data[name]
+
+    def phrase_words(phrase: object, where: str, path: tuple[object, ...]) -> tuple[str, ...]:
+        if not isinstance(phrase, str):  # bare yes/no in YAML are booleans
+            raise PhraseError(f"{where}: {phrase!r} is not text (quote it)", path)
+        found = words(phrase)
+        if not found or not all(word == "n/a" or word.isalpha() for word in found):
+            raise PhraseError(f"{where}: {phrase!r} must be words, not numbers", path)
+        return found
+
+    phrases: dict[tuple[str, ...], PhraseReading] = {}
+
+    def add(phrase: object, reading: PhraseReading, where: str, path: tuple[object, ...]) -> None:
+        found = phrase_words(phrase, where, path)
+        if found in phrases:
+            raise PhraseError(f"{where}: phrase {phrase!r} is listed twice", path)
+        phrases[found] = reading
+
+    for key, listed in section("answers", dict).items():
+        value = _value(key, "answers", ("answers", key))
+        if not isinstance(listed, list):
+            raise PhraseError(f"answers {key}: must be a list of phrases", ("answers", key))
+        for position, phrase in enumerate(listed):
+            add(phrase, PhraseReading(value, frozenset({value}), negatable=value in _POLAR),
+                f"answers {key}", ("answers", key, position))
+
+    for name in ("leaning", "uncertain"):
+        for index, group in enumerate(section(name, list)):
+            at: tuple[object, ...] = (name, index)
+            if not isinstance(group, dict):
+                raise PhraseError(f"{name}: {group!r} must be a mapping", at)
+            value = _value(group.get("value"), name, (*at, "value"))
+            fits = frozenset(_value(v, f"{name} fits", (*at, "fits", n))
+                             for n, v in enumerate(group.get("fits", (value,))))
+            if value not in fits:
+                raise PhraseError(f"{name} {value!r} must fit its own value", (*at, "fits"))
+            hedge = name == "uncertain"
+            reading = PhraseReading(
+                value, fits,
+                certain=not hedge and _flag(group, "certain", True, at),
+                hedge=hedge,
+                negatable=_flag(group, "negatable", False, at) and value in _POLAR,
+                rule="hedge" if hedge else "leaning",
+            )
+            for position, phrase in enumerate(group.get("phrases", ())):
+                add(phrase, reading, f"{name} {value}", (*at, "phrases", position))
+
+    for position, phrase in enumerate(section("heads", list)):
+        at = ("heads", position)
+        found = phrase_words(phrase, "heads", at)
+        reading = phrases.get(found)
+        if reading is None or reading.value not in (2, 4):
+            raise PhraseError(f"heads: {phrase!r} must be an answer phrase meaning 2 or 4", at)
+        phrases[found] = PhraseReading(
+            reading.value, reading.fits, reading.certain, reading.hedge,
+            polarity=1 if reading.value > NEUTRAL else -1, negatable=reading.negatable,
+            rule=reading.rule)
+
+    degrees: dict[tuple[str, ...], Degree] = {}
+    for key, listed in section("degrees", dict).items():
+        hedge = key == "hedges"
+        value = 4 if hedge else _value(key, "degrees", ("degrees", key))
+        if value == NOT_APPLICABLE:
+            raise PhraseError("degrees: a degree is 1–5", ("degrees", key))
+        if not isinstance(listed, list):
+            raise PhraseError(f"degrees {key}: must be a list of words", ("degrees", key))
+        for position, phrase in enumerate(listed):
+            at = ("degrees", key, position)
+            found = phrase_words(phrase, f"degrees {key}", at)
+            if found in degrees:
+                raise PhraseError(f"degrees: {phrase!r} is listed twice", at)
+            degrees[found] = Degree(int(value), hedge)
+
+    negated: dict[tuple[str, ...], int] = {}
+    for key, listed in section("negatable", dict).items():
+        value = _value(key, "negatable", ("negatable", key))
+        if value == NOT_APPLICABLE:
+            raise PhraseError("negatable: a negation cannot mean n/a", ("negatable", key))
+        for position, phrase in enumerate(listed):
+            found = words(str(phrase))
+            at = ("negatable", key, position)
+            if found not in phrases and found not in degrees:
+                raise PhraseError(f"negatable phrase {phrase!r} is not an answer or degree word", at)
+            if found in negated:
+                raise PhraseError(f"negatable phrase {phrase!r} is listed twice", at)
+            negated[found] = value
+
+    def word_set(name: str) -> frozenset[str]:
+        found = set()
+        for position, word in enumerate(section(name, list)):
+            if not isinstance(word, str):
+                raise PhraseError(f"{name}: {word!r} is not text (quote it)", (name, position))
+            tokens = words(word)
+            if len(tokens) != 1:
+                raise PhraseError(f"{name}: {word!r} must be one word", (name, position))
+            found.add(tokens[0])
+        return frozenset(found)
+
+    number_words = {}
+    for word, number in section("number_words", dict).items():
+        tokens = words(str(word))
+        if len(tokens) != 1 or isinstance(number, bool) or not is_valid_answer(number) \
+                or number == NOT_APPLICABLE:
+            raise PhraseError(f"number_words: {word!r}: {number!r}", ("number_words", word))
+        number_words[tokens[0]] = number
+
+    comparative = section("comparative", list)
+    if len(comparative) != 2 or not all(isinstance(w, str) and len(words(w)) == 1
+                                        for w in comparative):
+        raise PhraseError("comparative: two words, like [more, than]", ("comparative",))
+    more, than = (words(w)[0] for w in comparative)
+
+    symbols = {str(symbol): str(text) for symbol, text in section("symbols", dict).items()}
+    negators = word_set("negators")
+    softeners = word_set("negation_softeners")
+    fillers = word_set("fillers")
+    out_of_range = word_set("out_of_range_words")
+    never_correct = word_set("never_correct")
+    question_words = word_set("question_words")
+    used = {word for found in phrases for word in found}
+    known = frozenset(
+        used | negators | softeners | fillers | set(number_words) | out_of_range
+        | {word for found in degrees for word in found} | {more, than}
+        | set(FRACTION_WORDS) | set(PERCENT_WORDS)
+    )
+    targets = tuple(sorted(word_set("typo_targets")))
+    unknown_targets = [target for target in targets if target not in known]
+    if unknown_targets:
+        raise PhraseError(f"typo_targets not used in any phrase: {unknown_targets}",
+                          ("typo_targets",))
+    clashes = sorted(word for word in fillers if (word,) in phrases or word in negators)
+    if clashes:
+        raise PhraseError(f"fillers that are also answers or negators: {clashes}", ("fillers",))
+    if not phrases:
+        raise PhraseError("no answer phrases at all; list some under 'answers'", ("answers",))
+
+    return Vocabulary(
+        phrases=phrases,
+        longest_phrase=max(len(found) for found in phrases),
+        negators=negators,
+        softeners=softeners,
+        negated=negated,
+        degrees=degrees,
+        longest_degree=max((len(found) for found in degrees), default=0),
+        comparative=(more, than),
+        fillers=fillers,
+        number_words=number_words,
+        out_of_range_words=out_of_range,
+        symbols=symbols,
+        known_words=known,
+        typo_targets=targets,
+        never_correct=never_correct,
+        question_words=question_words,
+    )
