@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from readiness.content_set import bank_fingerprint
 from readiness.cohort import CATEGORICAL_COLUMNS, FRAME_COLUMNS
 from readiness.cohort_profiles import (  # noqa: F401  (re-exported: the profile values live there)
     PROFILE_KEYS,
@@ -136,7 +137,8 @@ def simulate(store: "Store", join_code: str, questionnaire: Questionnaire, profi
              progress: Callable[[int], None] | None = None) -> int:
     """Write `respondents` completed synthetic respondents into the organisation's current
     round through the bot's storage path (create_respondent → start_assessment →
-    record_answers → complete_assessment). Returns how many were written.
+    record_answers → complete_assessment, one transaction per respondent, under the bank's
+    version and fingerprint). Returns how many were written.
 
     LookupError for an unknown organisation; ValueError for a bad count or profile.
     """
@@ -146,19 +148,21 @@ def simulate(store: "Store", join_code: str, questionnaire: Questionnaire, profi
     if organisation is None:
         raise LookupError(f"no organisation has the join code {join_code!r}")
     frame = synthetic_answers(questionnaire, profile, respondents, seed)
+    fingerprint = bank_fingerprint(questionnaire)
     written = 0
     for _name, answers in frame.groupby("respondent", sort=True):
         first = answers.iloc[0]
-        record = store.create_respondent(
-            str(first["role"]), organisation_code=organisation.join_code,
-            department=None if first["department"] is None else str(first["department"]),
-        )
-        assessment = store.start_assessment(record.pseudonym, questionnaire.version)
-        store.record_answers(assessment.id, {
-            item_id: NOT_APPLICABLE if np.isnan(value) else int(value)
-            for item_id, value in zip(answers["item_id"], answers["value"])
-        })
-        store.complete_assessment(assessment.id)
+        with store.unit() as unit:  # one respondent, whole or not at all
+            record = unit.create_respondent(
+                str(first["role"]), organisation_code=organisation.join_code,
+                department=None if first["department"] is None else str(first["department"]),
+            )
+            assessment = unit.start_assessment(record.pseudonym, questionnaire.version, fingerprint)
+            unit.record_answers(assessment.id, {
+                item_id: NOT_APPLICABLE if np.isnan(value) else int(value)
+                for item_id, value in zip(answers["item_id"], answers["value"])
+            })
+            unit.complete_assessment(assessment.id, version=questionnaire.version, fingerprint=fingerprint)
         written += 1
         if progress is not None and (written % BATCH_SIZE == 0 or written == respondents):
             progress(written)
