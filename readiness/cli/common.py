@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from readiness.storage import Store
 
 #: Exit code for errors the user can fix (bad input, unknown ids, missing files).
@@ -32,6 +34,8 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
 
 
 def open_store() -> "Store":
+    from tqdm import tqdm
+
     from readiness.storage import Store
 
     return Store()
@@ -45,7 +49,7 @@ def unknown_organisation(code: str) -> UserError:
     return UserError(f"no organisation has the join code {code!r}; list them with: readiness org list")
 
 
-def progress_bar(total: int, unit: str, description: str):  # type: ignore[no-untyped-def]
+def progress_bar(total: int, unit: str, description: str) -> "tqdm":
     """A tqdm bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
 
