@@ -10,13 +10,19 @@ starts Rasa through it: `python -m bot.rasa_main run …` takes exactly `rasa ru
 
 from __future__ import annotations
 
+import logging
 import sys
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
+from rasa.core.actions.action import DOCS_BASE_URL, ActionSessionStart, RemoteAction
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+_remote_run = RemoteAction.run
 
 
 @lru_cache(maxsize=1)
@@ -42,8 +48,29 @@ def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
     return True
 
 
+async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
+                            domain: Any) -> List[Any]:
+    """`RemoteAction.run`, except that a session start the action server cannot answer (it is
+    restarting) starts the session the way Rasa's default action does.
+
+    The project overrides `action_session_start` (so a typed "/session_start" gets a reply).
+    Without this fallback, a conversation whose first message arrives while the action server
+    is down keeps a session that never started, and Rasa's rules never match it again: every
+    later message trips Rasa's circuit breaker and gets no reply (found by tests/test_faults.py).
+    """
+    try:
+        return await _remote_run(self, output_channel, nlg, tracker, domain)
+    except RasaException:
+        if self.name() != ACTION_SESSION_START_NAME:
+            raise
+        logger.warning("action server unavailable for %s: the session starts without its reply",
+                       ACTION_SESSION_START_NAME)
+        return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+
+
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction.run = run_remote_action  # type: ignore[method-assign]
 
 
 def main() -> None:

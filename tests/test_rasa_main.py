@@ -52,3 +52,42 @@ def test_install_replaces_rasas_method(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL)
     rasa_main.install()
     assert RemoteAction._validate_action_result is rasa_main.validate_action_result
+
+
+def _unreachable(name: str) -> RemoteAction:
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests.bot_stack import free_port
+
+    return RemoteAction(name, EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook"))  # nothing listens
+
+
+def test_a_session_start_the_action_server_cannot_answer_still_starts_the_session():
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.launcher import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("s1", domain.slots)
+    events = asyncio.run(rasa_main.run_remote_action(_unreachable("action_session_start"), None, None, tracker, domain))
+    assert isinstance(events[0], SessionStarted)
+    assert isinstance(events[-1], ActionExecuted) and events[-1].action_name == "action_listen"
+
+
+def test_other_actions_still_fail_loudly_when_the_action_server_is_down():
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.exceptions import RasaException
+
+    from bot.launcher import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("s1", domain.slots)
+    with pytest.raises(RasaException):
+        asyncio.run(rasa_main.run_remote_action(_unreachable("action_converse"), None, None, tracker, domain))
