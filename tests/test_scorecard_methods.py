@@ -1,0 +1,76 @@
+"""Issue 13's statistics: ICC(1)/ICC(2), group-difference tests, answer-quality flags and
+complementary suppression, against published worked examples and as properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from readiness.icc import adjusted_group_size, group_icc, icc1, icc2, one_way_anova
+
+# -- ICC(1), ICC(2) ------------------------------------------------------------------------
+
+#: Shrout & Fleiss (1979), Table 2: six targets rated by four judges. Read with targets as the
+#: groups, their one-way ANOVA (Table 3) gives BMS = 11.24 and WMS = 6.26, and Table 4 gives
+#: ICC(1,1) = .17 and ICC(1,4) = .44 — Bliese's (2000) ICC(1) and ICC(2).
+SHROUT_FLEISS = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]
+
+
+def test_icc_matches_shrout_and_fleiss_worked_example():
+    values = np.array(SHROUT_FLEISS, dtype=float).ravel()
+    groups = np.repeat(np.arange(6), 4)
+    anova = one_way_anova(values, groups)
+    assert (anova.n, anova.groups, anova.k0) == (24, 6, 4.0)
+    assert round(anova.msb, 2) == 11.24 and round(anova.msw, 2) == 6.26
+    assert round(icc1(anova), 2) == 0.17 and round(icc2(anova), 2) == 0.44
+    result = group_icc(values, groups)
+    assert (result.n, result.groups) == (24, 6)
+
+
+def test_icc_with_unequal_groups_matches_scipy_anova_and_k0_by_hand():
+    """No published unequal-n example is quoted here from memory: the expected values come
+    independently from scipy's one-way ANOVA F (= MSB / MSW), since ICC(1) = (F − 1) /
+    (F + k0 − 1) and ICC(2) = 1 − 1/F, with k0 computed by hand."""
+    groups_data = [[60, 70, 75, 80, 65, 72], [40, 45, 50, 55, 35], [70, 90, 85, 80, 95, 75, 88, 92]]
+    values = np.concatenate([np.array(g, dtype=float) for g in groups_data])
+    groups = np.repeat(np.arange(3), [len(g) for g in groups_data])
+    f = stats.f_oneway(*groups_data).statistic
+    k0 = (19 - (36 + 25 + 64) / 19) / 2  # N = 19, sizes 6, 5, 8
+    assert adjusted_group_size([6, 5, 8]) == pytest.approx(k0)
+    result = group_icc(values, groups)
+    assert result.k0 == pytest.approx(k0) and (result.n, result.groups) == (19, 3)
+    assert result.icc1 == pytest.approx((f - 1) / (f + k0 - 1))
+    assert result.icc2 == pytest.approx(1 - 1 / f)
+    # ICC(2) is the Spearman–Brown step-up of ICC(1) by k0 (Bliese 2000, eq. 3)
+    assert result.icc2 == pytest.approx(k0 * result.icc1 / (1 + (k0 - 1) * result.icc1))
+
+
+def test_icc_is_none_without_two_groups_or_variation():
+    assert group_icc([1.0, 2.0, 3.0], ["a", "a", "a"]).icc1 is None
+    same = group_icc([50.0] * 10, ["a"] * 5 + ["b"] * 5)
+    assert same.icc1 is None and same.icc2 is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 100), min_size=2, max_size=12), min_size=2, max_size=6))
+def test_icc1_lies_between_minus_one_and_one(groups_data):
+    values = np.concatenate([np.array(g, dtype=float) for g in groups_data])
+    groups = np.repeat(np.arange(len(groups_data)), [len(g) for g in groups_data])
+    result = group_icc(values, groups)
+    if result.icc1 is not None:
+        assert -1.0 - 1e-12 <= result.icc1 <= 1.0 + 1e-12
+    if result.icc2 is not None:
+        assert result.icc2 <= 1.0 + 1e-12
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_icc1_is_near_zero_for_groups_from_one_distribution(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(200, 400, size=6)
+    values = rng.normal(60, 15, size=int(sizes.sum()))
+    groups = np.repeat(np.arange(6), sizes)
+    assert abs(group_icc(values, groups).icc1) < 0.03
