@@ -74,3 +74,39 @@ def test_icc1_is_near_zero_for_groups_from_one_distribution(seed):
     values = rng.normal(60, 15, size=int(sizes.sum()))
     groups = np.repeat(np.arange(6), sizes)
     assert abs(group_icc(values, groups).icc1) < 0.03
+
+
+# -- group differences ---------------------------------------------------------------------
+
+from readiness.group_tests import holm, mean_interval, welch_anova  # noqa: E402
+
+
+def test_welch_anova_of_two_groups_is_welchs_t_test_squared():
+    """With two groups Welch's F equals the square of Welch's t (scipy) with the same p."""
+    a, b = [61.0, 70, 55, 80, 66, 72], [40.0, 52, 47, 58, 38, 45, 50, 61]
+    t = stats.ttest_ind(a, b, equal_var=False)
+    result = welch_anova([a, b])
+    assert result.f == pytest.approx(t.statistic ** 2)
+    assert result.p == pytest.approx(t.pvalue)
+    assert result.df1 == 1
+
+
+def test_welch_anova_three_groups_hand_computed():
+    """Three groups, computed step by step from the formula (weights n/s², λ, F, df2)."""
+    groups = [[2.0, 4, 6], [5.0, 7, 9, 11], [1.0, 2, 3, 4, 5]]
+    n = np.array([3, 4, 5]); m = np.array([4.0, 8.0, 3.0]); v = np.array([4.0, 20 / 3, 2.5])
+    w = n / v
+    mw = (w * m).sum() / w.sum()
+    a = (w * (m - mw) ** 2).sum() / 2
+    lam = ((1 - w / w.sum()) ** 2 / (n - 1)).sum()
+    f = a / (1 + 2 * lam / 8)
+    result = welch_anova(groups)
+    assert result.f == pytest.approx(f) and result.df2 == pytest.approx(8 / (3 * lam))
+    assert result.p == pytest.approx(stats.f.sf(f, 2, 8 / (3 * lam)))
+
+
+def test_mean_interval_and_holm():
+    interval = mean_interval([50.0, 60, 70, 80])
+    half = stats.t.ppf(0.975, 3) * np.std([50, 60, 70, 80], ddof=1) / 2
+    assert (interval.low, interval.high) == pytest.approx((65 - half, 65 + half))
+    assert holm([0.01, 0.04, None, 0.03]) == pytest.approx((0.03, 0.06, None, 0.06))
