@@ -110,3 +110,72 @@ def test_mean_interval_and_holm():
     half = stats.t.ppf(0.975, 3) * np.std([50, 60, 70, 80], ddof=1) / 2
     assert (interval.low, interval.high) == pytest.approx((65 - half, 65 + half))
     assert holm([0.01, 0.04, None, 0.03]) == pytest.approx((0.03, 0.06, None, 0.06))
+
+
+# -- answer quality ------------------------------------------------------------------------
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+from readiness.bank import current_questionnaire  # noqa: E402
+from readiness.cohort import FRAME_COLUMNS, score_cohort  # noqa: E402
+from readiness.quality import quality_flags  # noqa: E402
+
+BANK = current_questionnaire()
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def frame_of(people: list[tuple[str, str, str | None, dict[str, int | None], float]]) -> pd.DataFrame:
+    """people: (respondent, role, department, answers item → 1–5 or None for n/a, minutes)."""
+    records = []
+    for respondent, role, department, answers, minutes in people:
+        for item, value in answers.items():
+            records.append((respondent, role, department, 1, item, np.nan if value is None else float(value),
+                            value is None, True, T0, T0 + timedelta(minutes=minutes)))
+    frame = pd.DataFrame(records, columns=list(FRAME_COLUMNS) + ["started_at", "completed_at"])
+    return frame.astype({"started_at": "datetime64[ns, UTC]", "completed_at": "datetime64[ns, UTC]"})
+
+
+def consistent(role: str, levels: dict[str, int]) -> dict[str, int | None]:
+    """Answers of someone who varies consistently: each challenge at its level, reversed
+    statements mirrored (6 − level)."""
+    return {item.id: (6 - levels[item.challenge]) if item.reverse else levels[item.challenge]
+            for item in BANK.items_for(role)}
+
+
+def test_each_quality_rule_flags_its_case_and_nothing_else():
+    levels = {c.id: 2 + n % 3 for n, c in enumerate(BANK.challenges)}
+    honest = [(f"h{n}", "clinician", "ICU", consistent("clinician", levels), 20.0 + n) for n in range(5)]
+    straight = ("s", "clinician", "ICU", {i.id: 4 for i in BANK.items_for("clinician")}, 21.0)
+    both_ways = consistent("clinician", levels)
+    for item in BANK.items_for("clinician"):
+        if item.challenge in ("data_privacy_security", "transparency"):
+            both_ways[item.id] = 5  # strongly agrees with forward and reversed statements
+    contradicting = ("c", "clinician", "ICU", both_ways, 22.0)
+    fast = ("f", "clinician", "ICU", consistent("clinician", levels), 5.0)  # median ≈ 21 min
+    cohort = score_cohort(BANK, frame_of(honest + [straight, contradicting, fast]))
+    flags = quality_flags(BANK, cohort)
+    who = cohort.respondents["respondent"].tolist()
+    assert [who[n] for n in np.flatnonzero(flags.straight_lining)] == ["s"]
+    assert [who[n] for n in np.flatnonzero(flags.contradictions)] == ["c"]
+    assert [who[n] for n in np.flatnonzero(flags.speeders)] == ["f"]
+    assert flags.counts() == {"straight_lining": 1, "contradictions": 1, "speeders": 1, "flagged": 3}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(BANK.role_ids), st.lists(st.integers(1, 5), min_size=9, max_size=9).filter(lambda v: len(set(v)) > 1),
+       st.lists(st.floats(10, 40), min_size=4, max_size=8))
+def test_no_flag_for_a_respondent_who_varies_consistently(role, values, minutes):
+    """A respondent whose answers vary, with reversed statements mirroring the forward ones,
+    at an ordinary pace (others of the role take 10–40 minutes), is never flagged."""
+    levels = {c.id: v for c, v in zip(BANK.challenges, values)}
+    answers = consistent(role, levels)
+    if len(set(answers.values())) < 2:
+        return  # the role's form happens to cover only challenges at one level
+    others = [(f"o{n}", role, None, consistent(role, {c.id: 3 for c in BANK.challenges}), m)
+              for n, m in enumerate(minutes)]
+    own = ("me", role, None, answers, float(np.median(minutes)) / 2)
+    cohort = score_cohort(BANK, frame_of(others + [own]))
+    me = cohort.respondents["respondent"].tolist().index("me")
+    assert not quality_flags(BANK, cohort).any[me]
