@@ -179,3 +179,68 @@ def test_no_flag_for_a_respondent_who_varies_consistently(role, values, minutes)
     cohort = score_cohort(BANK, frame_of(others + [own]))
     me = cohort.respondents["respondent"].tolist().index("me")
     assert not quality_flags(BANK, cohort).any[me]
+
+
+# -- complementary suppression -------------------------------------------------------------
+
+import scipy.linalg  # noqa: E402
+
+from readiness.suppression import suppression_pattern  # noqa: E402
+
+
+def adversary_recovers(sizes: dict, shown: set, target) -> bool:
+    """Everything an adversary can do with the shown counts (or sums of scores, which add up
+    the same way): any combination of additions and subtractions of the total and the shown
+    groups. Over the non-empty cells, the target is recovered iff its row is a combination of
+    the shown rows (least squares with zero residual; scipy, independent of the module)."""
+    cells = sorted({(k[1], k[2]) for k in sizes if k[0] == "cell"}, key=str)
+
+    def row(key):
+        return np.array([1.0 if (key[0] == "role" and key[1] == r) or (key[0] == "department" and key[1] == d)
+                         or (key[0] == "cell" and key[1:] == (r, d)) else 0.0 for r, d in cells])
+
+    published = np.vstack([np.ones(len(cells))] + [row(k) for k in shown])
+    coefficients, *_ = scipy.linalg.lstsq(published.T, row(target))
+    return bool(np.allclose(published.T @ coefficients, row(target), atol=1e-8))
+
+
+def simple_subtractions(sizes: dict, shown: set, target) -> bool:
+    """The obvious attacks, spelled out: total − the shown groups of a partition, a role (or
+    department) − its shown cells."""
+    total = sum(n for k, n in sizes.items() if k[0] == "role")
+    kind = target[0]
+    if kind in ("role", "department"):
+        others = [k for k in sizes if k[0] == kind and k != target]
+        if all(k in shown for k in others):
+            return True
+    if kind == "cell":
+        for margin, position in (("role", 1), ("department", 2)):
+            parent = (margin, target[position])
+            siblings = [k for k in sizes if k[0] == "cell" and k[position] == target[position] and k != target]
+            if parent in shown and all(k in shown for k in siblings):
+                return True
+    return total == sizes[target]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from(["w1", "w2", "w3", "w4", "w5", "-"])),
+                min_size=1, max_size=80))
+def test_no_suppressed_group_can_be_recovered_by_subtraction(people):
+    roles, departments = [p[0] for p in people], [p[1] for p in people]
+    pattern = suppression_pattern(roles, departments, 5)
+    shown = {k for k in pattern.sizes if pattern.shown(k)}
+    n = len(people)
+    for key, size in pattern.sizes.items():
+        if 0 < size < 5:
+            assert key in pattern.hidden
+        if key in pattern.hidden and size < n:  # a group that is everyone is the total itself
+            assert not adversary_recovers(pattern.sizes, shown, key), (key, sorted(shown))
+            assert not simple_subtractions(pattern.sizes, shown, key), (key, sorted(shown))
+
+
+def test_one_suppressed_department_takes_the_next_smallest_with_it():
+    """Departments 7 + 5 + 3 = 15 shown as a total: hiding only the 3 would let 15 − 7 − 5
+    recover it, so the 5 is hidden too; the 7 stays."""
+    departments = ["big"] * 7 + ["mid"] * 5 + ["small"] * 3
+    pattern = suppression_pattern(["nurse"] * 15, departments, 5)
+    assert pattern.hidden_of("department") == {"mid", "small"}
