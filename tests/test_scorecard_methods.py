@@ -244,3 +244,36 @@ def test_one_suppressed_department_takes_the_next_smallest_with_it():
     departments = ["big"] * 7 + ["mid"] * 5 + ["small"] * 3
     pattern = suppression_pattern(["nurse"] * 15, departments, 5)
     assert pattern.hidden_of("department") == {"mid", "small"}
+
+
+import io  # noqa: E402
+
+from readiness import export  # noqa: E402
+from readiness.scorecard import organisation_scorecard  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["nurse", "clinician", "it_admin"]), st.sampled_from(["w1", "w2", "w3", None]),
+                          st.sampled_from([1, 2])), min_size=1, max_size=40))
+def test_csv_shows_only_cells_the_scorecard_shows_and_links_no_hidden_person(people):
+    records = []
+    for n, (role, department, rnd) in enumerate(people):
+        for r in range(1, rnd + 1):  # round-2 people also answered round 1
+            for item in BANK.items_for(role)[:2]:
+                records.append((f"p{n}", role, department, r, item.id, 3.0, False, True))
+    frame = pd.DataFrame(records, columns=list(FRAME_COLUMNS))
+    data = pd.read_csv(io.StringIO(export.answers_csv(BANK, frame)), dtype=str, keep_default_na=False)
+    people_rows = data.drop_duplicates(["respondent", "round"])
+    labelled = people_rows[people_rows["role"] != "suppressed"]
+    assert ((people_rows["role"] == "suppressed") == (people_rows["department"] == "suppressed")).all()
+    # a pseudonym is pooled in every round or in none
+    assert people_rows.groupby("respondent")["role"].apply(lambda r: (r == "suppressed").nunique() == 1).all()
+    for rnd, rows in labelled.groupby("round"):
+        card = export.scorecard_to_dict(organisation_scorecard(BANK, frame, name="X", round=int(rnd)))
+        cross = card["by_role_and_department"]
+        for (role, department), n in rows.groupby(["role", "department"]).size().items():
+            assert n >= 5
+            if cross is not None:
+                shown = cross["cells"][cross["roles"].index(dict((r.id, r.label) for r in BANK.roles)[role])][
+                    cross["departments"].index(department or "Not given")]
+                assert shown is not None and not shown["empty"] and n <= shown["respondents"]
