@@ -254,7 +254,7 @@ from readiness.scorecard import organisation_scorecard  # noqa: E402
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["nurse", "clinician", "it_admin"]), st.sampled_from(["w1", "w2", "w3", None]),
-                          st.sampled_from([1, 2])), min_size=1, max_size=40))
+                          st.sampled_from([1, 2])), min_size=15, max_size=60))
 def test_csv_shows_only_cells_the_scorecard_shows_and_links_no_hidden_person(people):
     records = []
     for n, (role, department, rnd) in enumerate(people):

@@ -177,7 +177,9 @@ def quality_view(flags: QualityFlags, overall: np.ndarray, excluded: bool, min_g
     both = counts["flagged"] >= min_group and int((~flagged).sum()) >= min_group
     with_flagged = mean(np.ones_like(flagged))
     without = mean(~flagged)
-    if not both:
+    if counts["flagged"] == 0:
+        without = with_flagged
+    elif not both:
         with_flagged, without = (None, without) if excluded else (with_flagged, None)
     if counts["flagged"] == 0:
         text = "No assessment was flagged for answer quality."
