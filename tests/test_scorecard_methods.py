@@ -277,3 +277,34 @@ def test_csv_shows_only_cells_the_scorecard_shows_and_links_no_hidden_person(peo
                 shown = cross["cells"][cross["roles"].index(dict((r.id, r.label) for r in BANK.roles)[role])][
                     cross["departments"].index(department or "Not given")]
                 assert shown is not None and not shown["empty"] and n <= shown["respondents"]
+
+
+def test_scorecard_reports_flags_and_the_setting_decides_what_counts():
+    levels = {c.id: 2 + n % 3 for n, c in enumerate(BANK.challenges)}
+    honest = [(f"h{n}", "nurse", "ICU", consistent("nurse", levels), 20.0 + n) for n in range(10)]
+    straight = [(f"s{n}", "nurse", "ICU", {i.id: 5 for i in BANK.items_for("nurse")}, 21.0) for n in range(5)]
+    frame = frame_of(honest + straight)
+    included = organisation_scorecard(BANK, frame, name="Q")
+    excluded = organisation_scorecard(BANK, frame, name="Q", exclude_flagged=True)
+    assert included.quality.flagged == excluded.quality.flagged == 5
+    assert included.respondents == 15 and excluded.respondents == 10
+    assert included.overall == pytest.approx(included.quality.with_flagged)
+    assert excluded.overall == pytest.approx(excluded.quality.without_flagged)
+    assert included.quality.without_flagged == pytest.approx(excluded.overall)
+    assert "5 of 15 assessments were flagged" in included.quality.text
+    document = export.scorecard_to_dict(included)
+    assert document["quality"]["flagged"] == 5 and document["schema_version"] == "1.3"
+    # fewer than 5 flagged: the index without them would give their mean away
+    few = organisation_scorecard(BANK, frame_of(honest + straight[:2]), name="Q")
+    assert few.quality.flagged == 2 and few.quality.without_flagged is None
+
+
+def test_personal_scorecard_never_mentions_quality():
+    import inspect
+    import readiness.scorecard.build as build
+
+    source = inspect.getsource(build.personal_scorecard)
+    assert "quality" not in source
+    import readiness.dialogue as dialogue_pkg, pathlib
+    for path in pathlib.Path(dialogue_pkg.__file__).parent.rglob("*.py"):
+        assert "readiness.quality" not in path.read_text() and "flagged" not in path.read_text()
