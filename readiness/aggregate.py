@@ -88,24 +88,36 @@ def summarise(questionnaire: Questionnaire, scores: pd.Series) -> ScoreSummary:
     )
 
 
+#: Group key of respondents who gave no department (None in the frame).
+NOT_GIVEN = "\x00none"
+
+
+def group_keys(cohort: CohortScores, by: str) -> pd.Series:
+    """Each respondent's `by` key ("role" or "department"), `NOT_GIVEN` for a missing one."""
+    people = cohort.respondents
+    return people[by].astype(object).where(people[by].notna(), NOT_GIVEN)
+
+
 def breakdown(questionnaire: Questionnaire, cohort: CohortScores, by: str,
-              min_size: int = MIN_GROUP_SIZE) -> Breakdown:
+              min_size: int = MIN_GROUP_SIZE, hidden: frozenset = frozenset()) -> Breakdown:
     """Mean overall and challenge scores per `by` group ("role" or "department").
 
-    Groups with fewer than `min_size` respondents are suppressed; shown groups are ordered by
-    size (largest first), then name.
+    Groups with fewer than `min_size` respondents, and the keys in `hidden` (complementary
+    suppression, `readiness.suppression`; `NOT_GIVEN` for no department), are suppressed; shown
+    groups are ordered by size (largest first), then name.
     """
     people = cohort.respondents
-    keys = people[by].astype(object).where(people[by].notna(), "\x00none")
+    keys = group_keys(cohort, by)
     sizes = keys.value_counts()
-    shown_keys = sorted((k for k, n in sizes.items() if n >= min_size), key=lambda k: (-sizes[k], str(k)))
-    small = sorted((k for k, n in sizes.items() if n < min_size), key=str)
+    shown_keys = sorted((k for k, n in sizes.items() if n >= min_size and k not in hidden),
+                        key=lambda k: (-sizes[k], str(k)))
+    small = sorted((k for k, n in sizes.items() if n < min_size or k in hidden), key=str)
     challenge_means = cohort.challenges.reset_index(drop=True).groupby(keys.to_numpy()).mean()
     overall_means = people["overall"].groupby(keys.to_numpy()).mean()
     ids = [c.id for c in questionnaire.challenges]
 
     def real(key: str) -> str | None:
-        return None if key == "\x00none" else key
+        return None if key == NOT_GIVEN else key
 
     shown = tuple(
         GroupScores(

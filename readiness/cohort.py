@@ -27,6 +27,10 @@ VERSION_COLUMN = "questionnaire_version"
 #: `version` and fingerprint; None where not recorded): `Store.answers_frame` returns them
 #: after `FRAME_COLUMNS`, and `score_cohort` keeps them per respondent.
 CONTENT_COLUMNS = (VERSION_COLUMN, "started_fingerprint", "finished_version", "finished_fingerprint")
+#: Optional frame columns: when the assessment was started and completed (UTC timestamps, NaT
+#: when not completed); `Store.answers_frame` returns them last, `score_cohort` keeps them per
+#: respondent (the answer-quality check for speeders reads them).
+TIMING_COLUMNS = ("started_at", "completed_at")
 
 
 #: Frame columns with few distinct values per cohort, held as pandas categoricals: 30 times
@@ -40,7 +44,7 @@ class CohortScores:
 
     `respondents`: one row per (respondent, round) with columns respondent, round, role,
     department, overall (NaN without an index), tier (tier id or None), and each of
-    `CONTENT_COLUMNS` the frame has (questionnaire_version, started_fingerprint, …).
+    `CONTENT_COLUMNS` and `TIMING_COLUMNS` the frame has (questionnaire_version, …, started_at).
     `challenges`: indexed like `respondents`, one column per challenge id (NaN = unscored).
     `coverage`: same shape; answered / asked per challenge (asked: the items with a row).
     `counted`: same shape, bool: whether the challenge counted in the overall index.
@@ -146,6 +150,9 @@ def score_cohort(questionnaire: Questionnaire, frame: pd.DataFrame) -> CohortSco
     for column in CONTENT_COLUMNS:
         if column in frame.columns:
             people[column] = _take(frame[column], first, object)
+    for column in TIMING_COLUMNS:
+        if column in frame.columns:
+            people[column] = frame[column].take(first).reset_index(drop=True) if len(first) else pd.Series([], dtype="datetime64[ns, UTC]")
     index = pd.MultiIndex.from_arrays([people["respondent"], people["round"]], names=["respondent", "round"])
 
     # Integer lookups: item → challenge, weight, reverse; (role, item) → asked.

@@ -25,7 +25,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
 
 #: Version of the JSON document's shape; bump when a key changes meaning or disappears.
-JSON_SCHEMA_VERSION = "1.2"
+JSON_SCHEMA_VERSION = "1.3"
 
 FORMATS = ("html", "pdf", "md", "json", "csv")
 MEDIA_TYPES = {
@@ -155,10 +155,23 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
             "respondents": g.n,
             "overall": _round(g.overall),
             "challenges": {c.id: _round(s) for c, s in zip(card.challenges, g.scores)},
+            "ci_low": _round(g.low),
+            "ci_high": _round(g.high),
         }
 
     def breakdown(b: Any) -> dict[str, Any] | None:
-        return None if b is None else {"groups": [group(g) for g in b.groups], "suppressed": list(b.suppressed)}
+        return None if b is None else {
+            "groups": [group(g) for g in b.groups], "suppressed": list(b.suppressed), "test": b.test,
+            "differences": [
+                {"score": d.label, "f": round(d.f, 3), "df1": round(d.df1, 2), "df2": round(d.df2, 2),
+                 "p_adjusted": round(d.p, 4), "significant": d.significant, "text": d.text}
+                for d in b.differences
+            ],
+        }
+
+    def cell(value: Any, empty: bool) -> dict[str, Any] | None:
+        return None if value is None and not empty else {
+            "respondents": 0 if empty else value[0], "overall": None if empty else _round(value[1]), "empty": empty}
 
     fingerprints = dict(card.version_fingerprints)
     return {
@@ -226,6 +239,24 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
             for r in card.reliability
         ],
         "flags": [{"kind": f.kind, "text": f.text} for f in card.flags],
+        "icc": [
+            {"challenge": v.challenge, "kind": v.kind, "icc1": None if v.icc1 is None else round(v.icc1, 3),
+             "icc2": None if v.icc2 is None else round(v.icc2, 3), "respondents": v.n, "groups": v.groups,
+             "text": v.text, "pseudo_agreement": v.pseudo}
+            for v in card.icc
+        ],
+        "by_role_and_department": None if card.cross is None else {
+            "roles": list(card.cross.roles),
+            "departments": list(card.cross.departments),
+            "cells": [[cell(v, e) for v, e in zip(row, blank)] for row, blank in zip(card.cross.cells, card.cross.empty)],
+        },
+        "quality": None if card.quality is None else {
+            "assessed": card.quality.assessed, "flagged": card.quality.flagged,
+            "straight_lining": card.quality.straight_lining, "contradictions": card.quality.contradictions,
+            "speeders": card.quality.speeders, "excluded": card.quality.excluded,
+            "index_with_flagged": _round(card.quality.with_flagged),
+            "index_without_flagged": _round(card.quality.without_flagged), "text": card.quality.text,
+        },
         "rounds": None if card.rounds is None else {
             "rounds": list(card.rounds.rounds),
             "respondents": list(card.rounds.respondents),
@@ -282,27 +313,56 @@ def load_schema() -> dict[str, Any]:
 CSV_COLUMNS = ("respondent", "role", "department", "round", "challenge", "item", "value")
 
 
+def _pooled_respondents(people: pd.DataFrame, min_group: int) -> set[Any]:
+    """Pseudonyms whose role and department the CSV hides, in every round it covers.
+
+    Per round, a respondent's (role, department) is written only if the scorecard of that
+    round shows their role × department cell (`readiness.suppression`, complementary
+    suppression included); a respondent hidden in one round is hidden in all (the pseudonym
+    links the rounds, so "same person, same unit, next round" would undo it); and a cell left
+    with fewer than `min_group` labelled respondents is hidden as well, until nothing changes.
+    """
+    from readiness.suppression import suppression_pattern
+
+    roles = people["role"].astype(object).where(people["role"].notna(), "")
+    departments = people["department"].astype(object).where(people["department"].notna(), "")
+    pooled: set[Any] = set()
+    for _round, rows in people.groupby("round"):
+        pattern = suppression_pattern(roles[rows.index].tolist(), departments[rows.index].tolist(), min_group)
+        hidden = [not pattern.shown(("cell", r, d)) for r, d in zip(roles[rows.index], departments[rows.index])]
+        pooled.update(rows["respondent"][hidden])
+    while True:
+        labelled = people[~people["respondent"].isin(pooled)]
+        sizes = labelled.groupby([labelled["round"], roles[labelled.index], departments[labelled.index]]).size()
+        small = sizes[sizes < min_group].index
+        if not len(small):
+            return pooled
+        keys = pd.MultiIndex.from_arrays([labelled["round"], roles[labelled.index], departments[labelled.index]])
+        pooled.update(labelled["respondent"][keys.isin(small)])
+
+
 def answers_csv(questionnaire: Questionnaire, frame: pd.DataFrame, round: int | None = None,
                 min_group: int = MIN_GROUP_SIZE) -> str:
     """Anonymised long CSV of completed assessments: respondent pseudonym, role, department,
     round, challenge, item, value (1–5 or n/a).
 
-    Within each round, a role or department with fewer than `min_group` respondents is written
-    as "suppressed", so a small group's answers cannot be singled out.
+    Role and department are both written as "suppressed" for respondents whose role ×
+    department cell the scorecard hides (`_pooled_respondents`): the CSV then shows exactly
+    the cells the scorecard shows, plus one pool of everyone else, so no hidden group can be
+    singled out by counting or subtracting rows.
     """
     data = frame[frame["completed"]] if len(frame) else frame
     if round is not None:
         data = data[data["round"] == round]
     challenge_of = {item.id: item.challenge for c in questionnaire.challenges for item in c.items}
     data = data.assign(challenge=data["item_id"].map(challenge_of)).dropna(subset=["challenge"])
-    people = data.drop_duplicates(["respondent", "round"])
+    people = data.drop_duplicates(["respondent", "round"]).reset_index(drop=True)
+    pooled = _pooled_respondents(people, min_group)
     out = data[["respondent", "role", "department", "round", "challenge", "item_id", "value"]].copy()
+    hide = out["respondent"].isin(pooled).to_numpy()
     for column in ("role", "department"):
-        keys = people[column].astype(object).where(people[column].notna(), "")
-        sizes = people.assign(key=keys.to_numpy()).groupby(["round", "key"]).size()
         key = out[column].astype(object).where(out[column].notna(), "")
-        small = pd.Series(list(zip(out["round"], key)), index=out.index).map(lambda k: sizes.get(k, 0) < min_group)
-        out[column] = key.where(~small, SUPPRESSED)
+        out[column] = key.where(~hide, SUPPRESSED)
     out["value"] = out["value"].map(lambda v: "n/a" if pd.isna(v) else str(int(v)))
     out = out.rename(columns={"item_id": "item"})[list(CSV_COLUMNS)]
     return out.to_csv(index=False, lineterminator="\n")

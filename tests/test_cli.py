@@ -162,3 +162,20 @@ def test_org_weights_override_validated_and_stored(tmp_path):
     assert store.get_organisation(code).weights == {}
     store.close()
     assert run("org", "weights", "ZZZ-ZZZ", cwd=tmp_path).returncode == 2
+
+
+def test_org_quality_setting_defaults_to_include_and_is_stored(tmp_path):
+    code = json.loads(run("org", "create", "Quality Hospital", "--json", cwd=tmp_path).stdout)["join_code"]
+    shown = run("org", "quality", code, cwd=tmp_path)
+    assert shown.returncode == 0 and "included in the scorecard's figures (the default)" in shown.stdout
+    excluded = run("org", "quality", code, "--exclude-flagged", cwd=tmp_path)
+    assert excluded.returncode == 0 and "left out of the scorecard's figures" in excluded.stdout
+    store = Store(f"sqlite:///{tmp_path / 'var' / 'readiness.db'}")
+    assert store.get_organisation(code).exclude_flagged is True
+    run("org", "quality", code, "--include-flagged", cwd=tmp_path)
+    assert store.get_organisation(code).exclude_flagged is False
+    store.close()
+    both = run("org", "quality", code, "--include-flagged", "--exclude-flagged", cwd=tmp_path)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    unknown = run("org", "quality", "ZZZ-ZZZ", cwd=tmp_path)
+    assert unknown.returncode == 2 and unknown.stderr.count("\n") == 1

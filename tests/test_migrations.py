@@ -108,7 +108,7 @@ def test_upgrade_from_0001_keeps_data_and_backfills_conversations(database_url):
     _seed_at_0001(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0001"
-    assert upgrade_schema(engine) == head_revision() == "0003"
+    assert upgrade_schema(engine) == head_revision() == "0004"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -131,7 +131,7 @@ def test_upgrade_from_0002_keeps_data_and_records_content_versions(database_url)
     _seed_at_0002(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0002"
-    assert upgrade_schema(engine) == head_revision() == "0003"
+    assert upgrade_schema(engine) == head_revision() == "0004"
     engine.dispose()
     with Store(database_url) as store:
         # Assessments from before 0003 keep everything and have no fingerprints.
@@ -169,7 +169,7 @@ def test_downgrade_from_0003_keeps_answers(database_url):
         assert connection.execute(text("SELECT count(*) FROM answers")).scalar_one() == 3
         assert connection.execute(text("SELECT count(*) FROM assessments")).scalar_one() == 2
     assert "finished_version" not in {c["name"] for c in inspect(engine).get_columns("assessments")}
-    assert upgrade_schema(engine) == "0003"
+    assert upgrade_schema(engine) == "0004"
     engine.dispose()
     with Store(database_url) as store:
         assert store.answers(1) == {"privacy_confidence": 4, "data_quality": NOT_APPLICABLE}
@@ -212,7 +212,7 @@ def test_downgrade_to_0001_and_up_again(database_url):
     with engine.begin() as connection:
         command.downgrade(storage.alembic_config(connection), "0001")
     assert current_revision(engine) == "0001" and not inspect(engine).has_table("conversations")
-    assert upgrade_schema(engine) == "0003"
+    assert upgrade_schema(engine) == "0004"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -254,12 +254,12 @@ def test_db_current_and_upgrade_commands(database_url, tmp_path):
     _seed_at_0001(database_url)
     current = _cli("db", "current", url=database_url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0001 (head is 0003: run `readiness db upgrade`)" in current.stdout
+    assert "0001 (head is 0004: run `readiness db upgrade`)" in current.stdout
     upgraded = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0003" in upgraded.stdout
+    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0004" in upgraded.stdout
     again = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert "Already at the latest revision 0003" in again.stdout
-    assert "0003 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
+    assert "Already at the latest revision 0004" in again.stdout
+    assert "0004 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
     with Store(database_url) as store:
         _check_upgraded(store)
 

@@ -140,9 +140,13 @@ def test_groups_below_five_are_suppressed():
     # only one role is shown, so no disagreement can be reported (it would reveal IT's answers)
     assert role_disagreements(q, roles) == ()
     card = organisation_scorecard(q, frame, name="Small")
-    assert "Role “IT administrator”: fewer than 5 respondents" in card.suppressed
-    assert "Department “Ward B”: fewer than 5 respondents" in card.suppressed
-    assert [g.label for g in card.roles.groups] == ["Nurse"]
+    why = "not shown (fewer than 5 respondents, or hidden so that a smaller group cannot be worked out)"
+    assert f"Role “IT administrator”: {why}" in card.suppressed
+    assert f"Department “Ward B”: {why}" in card.suppressed
+    # 9 respondents in all: showing the 6 nurses would give away the 3 IT administrators
+    # (9 − 6), so the scorecard hides the nurses too (complementary suppression)
+    assert card.respondents == 9 and card.roles.groups == () and card.departments.groups == ()
+    assert f"Role “Nurse”: {why}" in card.suppressed
     assert [g.roles for g in organisation_plan(q, cohort).groups] == [("nurse",)]
     assert organisation_plan(q, cohort).suppressed_roles == ("it_admin",)
 

@@ -425,7 +425,7 @@ def test_no_free_text_or_personal_columns():
     columns = {t.name: set(t.columns.keys()) for t in schema.Base.metadata.sorted_tables}
     assert columns == {
         "organisations": {"id", "name", "join_code", "admin_token_hash", "weights_json",
-                          "current_round", "created_at"},
+                          "current_round", "created_at", "exclude_flagged"},
         "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
                         "sender_id", "consented_at"},
         "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
@@ -874,8 +874,14 @@ def test_answers_frame_contents(store, org, clock):
     frame = store.answers_frame(code.lower())
     assert list(frame.columns) == ["respondent", "role", "department", "round", "item_id",
                                    "value", "not_applicable", "completed", "questionnaire_version",
-                                   "started_fingerprint", "finished_version", "finished_fingerprint"]
+                                   "started_fingerprint", "finished_version", "finished_fingerprint",
+                                   "started_at", "completed_at"]
     assert str(frame["value"].dtype) == "float64"
+    assert str(frame["started_at"].dtype) == str(frame["completed_at"].dtype) == "datetime64[ns, UTC]"
+    times = frame.drop_duplicates("respondent").set_index("respondent")
+    assert times.at[r1.pseudonym, "started_at"] == store.get_assessment(a1.id).started_at
+    assert times.at[r1.pseudonym, "completed_at"] == store.get_assessment(a1.id).completed_at
+    assert pd.isna(times.at[r2.pseudonym, "completed_at"])
     assert str(frame["not_applicable"].dtype) == "bool"
     assert str(frame["completed"].dtype) == "bool"
     assert str(frame["round"].dtype) == "int64"

@@ -27,6 +27,7 @@ from readiness.cli.organisations import (
     cmd_org_create,
     cmd_org_list,
     cmd_org_purge,
+    cmd_org_quality,
     cmd_org_round,
     cmd_org_weights,
 )
@@ -62,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     weights.add_argument("pairs", nargs="*", metavar="CHALLENGE=WEIGHT")
     weights.add_argument("--reset", action="store_true", help="back to the bank's weights")
     weights.set_defaults(handler=cmd_org_weights)
+
+    quality = org.add_parser("quality", help="show or set whether assessments with answer-quality flags "
+                             "(straight-lining, contradictions, speeders) are left out of the scorecard")
+    quality.add_argument("code", metavar="ORG_CODE")
+    choice = quality.add_mutually_exclusive_group()
+    choice.add_argument("--exclude-flagged", dest="exclude", action="store_const", const=True,
+                        help="leave flagged assessments out of the figures (still counted and reported)")
+    choice.add_argument("--include-flagged", dest="exclude", action="store_const", const=False,
+                        help="include them (the default)")
+    quality.set_defaults(handler=cmd_org_quality, exclude=None)
 
     purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
     purge.add_argument("code", metavar="ORG_CODE")

@@ -1,4 +1,4 @@
-"""`readiness org …`: create, list, start a round, weights, purge."""
+"""`readiness org …`: create, list, start a round, weights, answer quality, purge."""
 
 from __future__ import annotations
 
@@ -80,6 +80,22 @@ def cmd_org_weights(args: argparse.Namespace) -> None:
         [(c.id, c.weight, "override" if c.id in overrides else "bank") for c in effective.challenges],
         ["challenge", "weight", "from"],
     ))
+
+
+def cmd_org_quality(args: argparse.Namespace) -> None:
+    """Show the answer-quality setting, or set it (--exclude-flagged / --include-flagged)."""
+    store = open_store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise unknown_organisation(args.code)
+    if args.exclude is not None:
+        organisation = store.set_exclude_flagged(organisation.join_code, args.exclude)
+    if organisation.exclude_flagged:
+        print(f"{organisation.name}: assessments with answer-quality flags are left out of the "
+              "scorecard's figures (they are still counted and reported).")
+    else:
+        print(f"{organisation.name}: assessments with answer-quality flags are included in the "
+              "scorecard's figures (the default); the scorecard reports how many were flagged.")
 
 
 def cmd_org_purge(args: argparse.Namespace) -> None:

@@ -13,7 +13,8 @@ from readiness.cohort import empty_frame, score_cohort
 from readiness.gaps import open_gaps
 from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
-from readiness.scorecard import statistics
+from readiness.quality import quality_flags
+from readiness.scorecard import methods, statistics
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
 from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
@@ -29,8 +30,10 @@ METHOD_NOTES = (
     "least {coverage:.0%} of the statements asked of their role; the organisation's figures are "
     "means over respondents who completed the assessment in this round. A statement added or "
     "removed while the questionnaire was in use counts only for the respondents it was asked of.",
-    "Groups (roles, departments) with fewer than {min_group} respondents are not shown on their "
-    "own so that nobody can be recognised from their answers; they still count in the totals.",
+    "Groups (roles, departments, role × department cells) with fewer than {min_group} respondents "
+    "are not shown on their own so that nobody can be recognised from their answers; they still "
+    "count in the totals. Where a hidden group could be worked out by subtracting the groups "
+    "shown from a total, further groups are hidden too (complementary suppression).",
     "Cronbach's α (Cronbach 1951) is computed per questionnaire form (a role's statements, as "
     "asked under one questionnaire version) and averaged, weighted by the number of complete "
     "answer sets; below 0.70 the statements of a challenge do not measure one thing "
@@ -38,6 +41,17 @@ METHOD_NOTES = (
     "Agreement rwg(j) (James, Demaree & Wolf 1984) compares the spread of answers with random "
     "answering on a 5-point scale (variance 2.0); J is the mean number of statements answered "
     "per respondent. Below 0.70 an average should be read with its breakdowns.",
+    "ICC(1) and ICC(2) (Bliese 2000; Shrout & Fleiss 1979) come from a one-way ANOVA of the "
+    "challenge scores with the shown departments (or roles) as groups, group size k0 adjusted "
+    "for unequal groups: ICC(1) is the share of the differences between people that lies "
+    "between groups, ICC(2) how reliable the group means are (0.70 or more: reliable).",
+    "Group differences are tested with Welch's ANOVA over the shown groups (unequal sizes and "
+    "spreads allowed), Holm-adjusted across the index and the challenges; each group's index "
+    "has a 95 % confidence interval.",
+    "Answer quality: an assessment is flagged for straight-lining (the same answer to every "
+    "statement, reversed ones included), for strongly agreeing with both a statement and its "
+    "reversed counterpart in two challenges, or for finishing in under a third of the median "
+    "time of its role. Flags are never shown to respondents.",
     "Benchmarks compare the share of your respondents giving the listed answers with the "
     "figures reported in the source study (§4); they are orientation, not targets.",
     "The training plan lists catalogue steps that fit respondents' open gaps (challenges below "
@@ -55,13 +69,15 @@ def organisation_scorecard(
     generated_at: datetime | None = None,
     min_group: int = MIN_GROUP_SIZE,
     progress: Progress | None = None,
+    exclude_flagged: bool = False,
 ) -> Scorecard:
     """The organisation's scorecard for one round (default: the latest round with completed
     assessments) from its long answers frame (`Store.answers_frame` over all rounds).
 
     Only completed assessments count. `weights` are the organisation's stored challenge weight
     overrides (`readiness.weights.weighted_for`). With a `questionnaire_version` column in
-    `frame`, the scorecard lists the versions it aggregates.
+    `frame`, the scorecard lists the versions it aggregates. `exclude_flagged` (the
+    organisation's answer-quality setting) leaves flagged assessments out of every figure.
     """
     step: Progress = progress or (lambda _stage: None)
     questionnaire = weighted_for(questionnaire, weights)
@@ -72,6 +88,12 @@ def organisation_scorecard(
     chosen = round if round is not None else (available[-1] if available else 1)
     in_round = everyone.respondents["round"].to_numpy() == chosen
     cohort = everyone if in_round.all() else everyone.subset(in_round)
+    step("checking answer quality")
+    quality = quality_flags(questionnaire, cohort)
+    quality_view = methods.quality_view(quality, cohort.respondents["overall"].to_numpy(dtype="float64"),
+                                        exclude_flagged, min_group)
+    if exclude_flagged and quality.any.any():
+        cohort = cohort.subset(~quality.any)
     step("summarising challenges")
     overall = summarise(questionnaire, cohort.respondents["overall"])
     challenges = []
@@ -85,18 +107,24 @@ def organisation_scorecard(
             distribution=distribution(questionnaire, summary.tiers),
         ))
     step("breaking down by role and department")
-    roles = breakdown(questionnaire, cohort, "role", min_group)
-    departments = breakdown(questionnaire, cohort, "department", min_group)
-    role_view = statistics.breakdown_view(questionnaire, roles)
-    department_view = statistics.breakdown_view(questionnaire, departments)
+    pattern = methods.pattern_for(cohort, min_group)
+    roles = breakdown(questionnaire, cohort, "role", min_group, pattern.hidden_of("role"))
+    departments = breakdown(questionnaire, cohort, "department", min_group, pattern.hidden_of("department"))
+    role_view = methods.difference_view(questionnaire, cohort, roles, statistics.breakdown_view(questionnaire, roles))
+    department_view = methods.difference_view(questionnaire, cohort, departments,
+                                              statistics.breakdown_view(questionnaire, departments))
+    # One reason for every hidden group: saying which were hidden only to protect another
+    # would tell that those have at least min_group respondents.
+    why = f"not shown (fewer than {min_group} respondents, or hidden so that a smaller group cannot be worked out)"
     suppressed = tuple(
-        [f"Role “{label}”: fewer than {min_group} respondents" for label in role_view.suppressed]
-        + [f"Department “{label}”: fewer than {min_group} respondents" for label in department_view.suppressed]
+        [f"Role “{label}”: {why}" for label in role_view.suppressed]
+        + [f"Department “{label}”: {why}" for label in department_view.suppressed]
     )
     step("benchmarks, reliability and agreement")
     benchmarks = statistics.benchmark_views(questionnaire, cohort, min_group)
     reliability = statistics.reliability_views(questionnaire, cohort, min_group) if len(cohort.items) else ()
-    flags = statistics.flag_views(questionnaire, reliability, roles)
+    icc = methods.icc_views(questionnaire, cohort, (departments, roles), reliability)
+    flags = statistics.flag_views(questionnaire, reliability, roles) + methods.pseudo_agreement_flags(icc, reliability)
     step("rounds and training plan")
     rounds_view = statistics.rounds_view(questionnaire, everyone, min_group) if len(available) > 1 else None
     plan = organisation_plan(questionnaire, cohort, min_group)
@@ -137,6 +165,9 @@ def organisation_scorecard(
         benchmarks=benchmarks,
         reliability=reliability,
         flags=flags,
+        icc=icc,
+        cross=methods.cross_view(questionnaire, cohort, pattern),
+        quality=quality_view,
         rounds=rounds_view,
         plan=plan_view,
         weights=tuple((c.title, c.weight) for c in questionnaire.challenges),

@@ -38,6 +38,7 @@ def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | 
     return organisation_scorecard(
         questionnaire or current_questionnaire(), frame, name=organisation.name, round=round,
         weights=dict(organisation.weights), progress=progress,
+        exclude_flagged=organisation.exclude_flagged,
     )
 
 

@@ -52,10 +52,28 @@ class ChallengeView:
 
 @dataclass(frozen=True)
 class GroupView:
+    """A shown group; `low`/`high` bound the 95 % t interval of its overall index."""
+
     label: str
     n: int
     overall: float | None
     scores: tuple[float | None, ...]
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class DifferenceView:
+    """Whether the shown groups differ on one score more than noise: Welch's F, its degrees of
+    freedom, the Holm-adjusted p and a plain reading."""
+
+    label: str
+    f: float | None
+    df1: float | None
+    df2: float | None
+    p: float | None
+    significant: bool
+    text: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,51 @@ class BreakdownView:
     title: str
     groups: tuple[GroupView, ...]
     suppressed: tuple[str, ...]
+    #: Test of the differences between the shown groups: overall index first, then challenges.
+    differences: tuple[DifferenceView, ...] = ()
+    test: str = ""
+
+
+@dataclass(frozen=True)
+class CrossView:
+    """Role × department: rows are roles, columns departments; a cell is (n, overall mean) or
+    None when suppressed (or empty: `empty` marks those)."""
+
+    roles: tuple[str, ...]
+    departments: tuple[str, ...]
+    cells: tuple[tuple[tuple[int, float | None] | None, ...], ...]
+    empty: tuple[tuple[bool, ...], ...]
+
+
+@dataclass(frozen=True)
+class IccView:
+    """ICC(1), ICC(2) of one challenge with `kind` (department, role) as groups, their n and a
+    plain reading; `pseudo` warns of high rwg(j) with ICC(1) near zero."""
+
+    challenge: str
+    kind: str
+    icc1: float | None
+    icc2: float | None
+    n: int
+    groups: int
+    text: str
+    pseudo: bool = False
+
+
+@dataclass(frozen=True)
+class QualityView:
+    """Answer-quality flags: counts per rule, the index with and without the flagged
+    assessments (None when that would show fewer than the minimum group) and the setting."""
+
+    assessed: int
+    straight_lining: int
+    contradictions: int
+    speeders: int
+    flagged: int
+    excluded: bool
+    with_flagged: float | None
+    without_flagged: float | None
+    text: str
 
 
 @dataclass(frozen=True)
@@ -204,6 +267,9 @@ class Scorecard:
     benchmarks: tuple[BenchmarkView, ...] = ()
     reliability: tuple[ReliabilityView, ...] = ()
     flags: tuple[Flag, ...] = ()
+    icc: tuple[IccView, ...] = ()
+    cross: CrossView | None = None
+    quality: QualityView | None = None
     rounds: RoundsView | None = None
     plan: tuple[PlanGroupView, ...] = ()
     gaps: tuple[GapView, ...] = ()

@@ -72,6 +72,16 @@ class Organisations:
         ).one()
         return organisation_record(row, count)
 
+    def set_exclude_flagged(self, join_code: str, exclude: bool) -> OrganisationRecord:
+        """Whether assessments with answer-quality flags are left out of the scorecard."""
+        organisation = rows.require_organisation(self._session, join_code)
+        organisation.exclude_flagged = bool(exclude)
+        self._session.flush()
+        row, count = self._session.execute(
+            rows.select_organisations().where(Organisation.id == organisation.id)
+        ).one()
+        return organisation_record(row, count)
+
     def start_new_round(self, join_code: str) -> int:
         """Advance the organisation to its next survey round and return the new round number.
 

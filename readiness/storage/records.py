@@ -23,6 +23,8 @@ class OrganisationRecord:
     created_at: datetime
     weights: Mapping[str, float] = field(default_factory=dict, hash=False)
     respondent_count: int = 0
+    #: Whether assessments with answer-quality flags are left out of the scorecard's figures.
+    exclude_flagged: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def organisation_record(row: Organisation, respondent_count: int) -> Organisatio
         created_at=row.created_at,
         weights=weights,
         respondent_count=int(respondent_count or 0),
+        exclude_flagged=bool(row.exclude_flagged),
     )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from readiness.cohort import CONTENT_COLUMNS, FRAME_COLUMNS
+from readiness.cohort import CONTENT_COLUMNS, FRAME_COLUMNS, TIMING_COLUMNS
 from readiness.storage import rows
 from readiness.storage.clock import as_utc
 from readiness.storage.schema import Answer, Assessment, Conversation, Respondent
@@ -26,10 +26,11 @@ _FRAME_DTYPES = {
     "completed": bool,
     # few distinct values per organisation: categoricals, not a string per answer row
     **{column: "category" for column in CONTENT_COLUMNS},
+    **{column: "datetime64[ns, UTC]" for column in TIMING_COLUMNS},
 }
 
 #: Columns of `answers_frame`, in order.
-ANSWERS_FRAME_COLUMNS = FRAME_COLUMNS + CONTENT_COLUMNS
+ANSWERS_FRAME_COLUMNS = FRAME_COLUMNS + CONTENT_COLUMNS + TIMING_COLUMNS
 
 
 class Reporting:
@@ -46,7 +47,9 @@ class Reporting:
         (bool), completed (bool: whether the assessment was completed); then
         (`readiness.cohort.CONTENT_COLUMNS`) the assessment's questionnaire_version,
         started_fingerprint, finished_version and finished_fingerprint (categoricals; missing
-        where not recorded, e.g. assessments from before revision 0003 or not finished).
+        where not recorded, e.g. assessments from before revision 0003 or not finished); then
+        (`readiness.cohort.TIMING_COLUMNS`) the assessment's started_at and completed_at (UTC
+        timestamps; NaT while not completed).
         `round` None means every round.
 
         One assessment counts per respondent and round: if a respondent started several in
@@ -89,6 +92,8 @@ class Reporting:
                 assessments.started_fingerprint,
                 assessments.finished_version,
                 assessments.finished_fingerprint,
+                assessments.started_at,
+                assessments.completed_at,
             )
             .select_from(Respondent.__table__)
             .join(Assessment.__table__, assessments.respondent_id == respondents.id)

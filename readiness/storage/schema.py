@@ -75,6 +75,9 @@ class Organisation(Base):
     weights_json = Column(Text, nullable=False, default="{}")
     current_round = Column(Integer, nullable=False, default=1)
     created_at = Column(UTCDateTime, nullable=False)
+    #: Answer-quality setting (revision 0004): True leaves flagged assessments out of the
+    #: figures; NULL or False (the default) includes them and reports how many there are.
+    exclude_flagged = Column(Boolean(create_constraint=False), nullable=True)
 
 
 class Respondent(Base):

@@ -110,6 +110,11 @@ class Store:
         with self.unit() as unit:
             return unit.organisations.set_weights(join_code, weights)
 
+    def set_exclude_flagged(self, join_code: str, exclude: bool) -> OrganisationRecord:
+        """The answer-quality setting: True leaves flagged assessments out of the scorecard."""
+        with self.unit() as unit:
+            return unit.organisations.set_exclude_flagged(join_code, exclude)
+
     def start_new_round(self, join_code: str) -> int:
         with self.unit() as unit:
             return unit.organisations.start_new_round(join_code)
