@@ -610,17 +610,47 @@ def test_a_forged_proposal_yields_a_clean_state(conversation, forged):
     assert ChatState.from_slot(slot) == ChatState()
 
 
-def test_the_evaluation_file_never_stores_a_value_that_was_neither_certain_nor_confirmed(conversation, store):
-    """Every case of tests/data/answers_eval.yml, typed to its statement in a real engine; a
-    proposal is confirmed only when acceptable (else rejected), like a careful respondent."""
+@pytest.fixture(scope="module")
+def evaluation_outcomes(tmp_path_factory):
+    """Every case of tests/data/answers_eval.yml typed to its statement in the real engine (real
+    store, in-process); a proposal is confirmed only when acceptable, else rejected with "no",
+    like a careful respondent (bench/answers_eval.py drives the live bot the same way)."""
     from bench.answers_eval import EngineDriver, load_cases
 
     cases = load_cases()
-    outcomes = EngineDriver(conversation, store).run(cases)
+    s = Store(f"sqlite:///{tmp_path_factory.mktemp('eval') / 'r.db'}")
+    try:
+        outcomes = EngineDriver(Conversation(s), s).run(cases)
+    finally:
+        s.close()
     assert len(outcomes) == len(cases) >= 300
-    wrong = [o for o in outcomes if o.kind == "stored wrongly"]
-    assert wrong == []
-    for outcome in outcomes:
+    return outcomes
+
+
+def test_every_stored_value_of_the_evaluation_came_from_a_certain_reading_or_a_confirmation(evaluation_outcomes):
+    from bench.answers_eval import ASKED_AGAIN, CONFIRMED, REJECTED, STORED, WRONG
+
+    for outcome in evaluation_outcomes:
+        reading = outcome.reading
         if outcome.stored is not None:
-            assert outcome.kind in ("stored without a prompt", "stored after a confirmation")
-            assert outcome.reading.certain or outcome.confirmed, outcome
+            assert outcome.kind in (STORED, CONFIRMED, WRONG), outcome
+            assert outcome.confirmed or (reading.certain and reading.value == outcome.stored), outcome
+        if outcome.confirmed:
+            assert outcome.kind == CONFIRMED and outcome.stored == outcome.proposed, outcome
+        if outcome.kind in (REJECTED, ASKED_AGAIN):
+            assert outcome.stored is None, outcome
+        if outcome.kind == STORED:
+            assert outcome.proposed is None and reading.certain, outcome
+    # a plausible reading is proposed, never stored, and nothing else is proposed (typed text
+    # carries no NLU intent here)
+    assert all((o.proposed is not None) == (o.reading.value is not None and not o.reading.certain)
+               for o in evaluation_outcomes)
+
+
+def test_the_evaluation_file_stores_nothing_wrongly(evaluation_outcomes):
+    """The issue's target. A failure lists the reader's certain misreadings (to be fixed in
+    readiness/answers/ or answer_phrases.yml, never by editing the evaluation file)."""
+    from bench.answers_eval import WRONG, _describe
+
+    wrong = [_describe(o) for o in evaluation_outcomes if o.kind == WRONG]
+    assert wrong == []
