@@ -20,7 +20,7 @@ every answerable case that was asked again or whose proposal was rejected.
 
 Exit code 0 when nothing was stored wrongly, 1 otherwise, 2 for a bad option or file.
 
-Usage:  .venv/bin/python bench/answers_eval.py [--parser-only] [--file PATH]
+Usage:  .venv/bin/python bench/answers_eval.py [--parser-only | --engine] [--file PATH]
 """
 
 from __future__ import annotations
@@ -439,6 +439,8 @@ def report(title: str, outcomes: Sequence[CaseOutcome]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parser-only", action="store_true", help="only the reader, no bot")
+    parser.add_argument("--engine", action="store_true",
+                        help="conversations with the engine in-process (no Rasa, so no NLU) instead of the live bot")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="evaluation file (default: %(default)s)")
     args = parser.parse_args(argv)
     from readiness.live_content import current_content
@@ -455,6 +457,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     wrong = sum(1 for o in parsed if o.kind == WRONG)
     if args.parser_only:
         return 1 if wrong else 0
+    if args.engine:
+        from readiness.dialogue import Conversation
+        from readiness.storage import Store
+
+        with tempfile.TemporaryDirectory(prefix="answers-eval-") as folder:
+            store = Store(f"sqlite:///{Path(folder) / 'readiness.db'}")
+            try:
+                engine = EngineDriver(Conversation(store), store).run(cases)
+            finally:
+                store.close()
+        print("\n" + report(f"engine in-process, no NLU ({args.file.name})", engine))
+        return 1 if wrong or any(o.kind == WRONG for o in engine) else 0
     from tests.bot_stack import start_bot
 
     with tempfile.TemporaryDirectory(prefix="answers-eval-") as folder:
