@@ -28,8 +28,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import signal
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +58,11 @@ KINDS = (STORED, CONFIRMED, REJECTED, ASKED_AGAIN, WRONG)
 
 #: Statements of one conversation walk are answered with this button when no case is left.
 FILLER = 3
+#: Cases per conversation: Rasa reads the whole tracker every turn, so long conversations slow
+#: down; a new conversation costs five onboarding turns.
+CASES_PER_WALK = 30
+#: Conversations driven at once over REST (Rasa and the action server serve senders concurrently).
+REST_WORKERS = 4
 
 
 class EvalFileError(Exception):
@@ -286,31 +294,55 @@ def plan(cases: Sequence[Case], questionnaire: Questionnaire) -> dict[str, list[
             finals.append((asked[0], case.item, index))
     walks: dict[str, list[tuple[str, list[int]]]] = {}
     for role in roles:
-        steps = [(item, assigned[(role, item)]) for item in orders[role] if assigned.get((role, item))]
-        if steps:
-            walks[role] = steps
+        chunk: list[tuple[str, list[int]]] = []
+        size = 0
+        for item in orders[role]:
+            indices = list(assigned.get((role, item), ()))
+            while indices:
+                room = CASES_PER_WALK - size
+                chunk.append((item, indices[:room]))
+                size += len(indices[:room])
+                indices = indices[room:]
+                if size >= CASES_PER_WALK:
+                    walks[f"{role}#{len(walks)}"] = chunk
+                    chunk, size = [], 0
+        if chunk:
+            walks[f"{role}#{len(walks)}"] = chunk
     for n, (role, item, index) in enumerate(finals):
         walks[f"{role}#final{n}"] = [(item, [index])]
     return walks
 
 
 def conversation_outcomes(channel: Channel, cases: Sequence[Case], questionnaire: Questionnaire,
-                          vocabulary: Any, prefix: str = "eval",
+                          vocabulary: Any, prefix: str = "eval", workers: int = 1,
                           progress: Callable[[int], None] | None = None) -> list[CaseOutcome]:
-    """Every case typed in a real conversation over `channel`, in the input's order."""
+    """Every case typed in a real conversation over `channel`, in the input's order;
+    `workers` conversations at a time."""
     results: dict[int, CaseOutcome] = {}
-    for walk_name, steps in plan(cases, questionnaire).items():
+    lock = threading.Lock()
+
+    def run_walk(walk_name: str, steps: list[tuple[str, list[int]]]) -> None:
         role = walk_name.split("#", 1)[0]
         order = [item.id for item in questionnaire.items_for(role)]
-        walk = Walk(channel, f"{prefix}-{walk_name}", role, order)
+        walk = Walk(channel, f"{prefix}-{walk_name.replace('#', '-')}", role, order)
         for item, indices in steps:
             statement = questionnaire.item(item)
             for index in indices:
                 case = cases[index]
-                reading = read_answer(case.text, statement, vocabulary)
-                results[index] = walk.try_case(case, item, reading)
-                if progress is not None:
-                    progress(len(results))
+                outcome = walk.try_case(case, item, read_answer(case.text, statement, vocabulary))
+                with lock:
+                    results[index] = outcome
+                    if progress is not None:
+                        progress(len(results))
+
+    walks = plan(cases, questionnaire)
+    if workers <= 1:
+        for name, steps in walks.items():
+            run_walk(name, steps)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            for future in [pool.submit(run_walk, name, steps) for name, steps in walks.items()]:
+                future.result()
     return [results[index] for index in range(len(cases))]
 
 
@@ -471,6 +503,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1 if wrong or any(o.kind == WRONG for o in engine) else 0
     from tests.bot_stack import start_bot
 
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(1)  # the servers are stopped on the way out
+
+    signal.signal(signal.SIGTERM, stop)
     with tempfile.TemporaryDirectory(prefix="answers-eval-") as folder:
         started = time.monotonic()
         stack = start_bot(Path(folder))
@@ -478,7 +514,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\nbot up in {time.monotonic() - started:.0f} s; typing {len(cases)} cases …", flush=True)
             started = time.monotonic()
             channel = RestChannel(stack)
-            live = conversation_outcomes(channel, cases, content.questionnaire, content.vocabulary, "rest")
+            def tick(done: int) -> None:
+                if done % 100 == 0:
+                    print(f"  {done} cases, {time.monotonic() - started:.0f} s", flush=True)
+
+            live = conversation_outcomes(channel, cases, content.questionnaire, content.vocabulary, "rest",
+                                         REST_WORKERS, tick)
             seconds = time.monotonic() - started
         finally:
             stack.stop()
