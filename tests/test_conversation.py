@@ -654,3 +654,22 @@ def test_the_evaluation_file_stores_nothing_wrongly(evaluation_outcomes):
 
     wrong = [_describe(o) for o in evaluation_outcomes if o.kind == WRONG]
     assert wrong == []
+
+
+@pytest.mark.parametrize("text,intent,value", [
+    ("pretty much", "chitchat", 4), ("almost always", "progress", 4), ("mostly agree", "stop", 4),
+])
+def test_an_answer_the_reader_is_sure_of_beats_a_misread_interruption(conversation, store, text, intent, value):
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say(text, intent, 0.8)
+    assert store.answers(chat.state.assessment_id) == {item: value} and chat.state.pending is None
+
+
+def test_skip_keeps_its_wording(conversation, store):
+    chat = Chat(conversation)
+    onboard(chat)
+    item = chat.current_item()
+    chat.say("skip", "skip", 0.95)
+    assert "Skipped" in chat.text() and store.answers(chat.state.assessment_id) == {item: NOT_APPLICABLE}

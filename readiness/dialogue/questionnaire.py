@@ -60,16 +60,19 @@ def _decide(turn: Turn, item: Item) -> Outcome:
             return Outcome(_unproposed(state), (
                 Text("proposal_rejected"), question(state, turn.questionnaire, item, turn.facts.answers),
             ))
+    reading = _reading(turn, item)
     interruption = next((name for name in INTERRUPTIONS if turn.user.means(name)), None)
-    if interruption is not None:
+    # The reader accounts for every word: when it finds an answer ("pretty much", "almost
+    # always", "more no"), an NLU interruption intent (chitchat, progress, stop …) is a
+    # misclassification. "skip" means don't know either way and keeps its own wording.
+    if interruption is not None and (reading.value is None or interruption == "skip"):
         return INTERRUPTION_HANDLERS[interruption](turn, item)
-    return _on_typed(turn, item)
+    return _on_typed(turn, item, reading)
 
 
-def _on_typed(turn: Turn, item: Item) -> Outcome:
+def _on_typed(turn: Turn, item: Item, reading: Reading) -> Outcome:
     """A typed message that is neither a button nor an interruption: the three outcomes."""
     state, user = turn.state, turn.user
-    reading = _reading(turn, item)
     if reading.value is not None and reading.certain:
         return store_answer(turn, item, reading.value).before(Text("noted", {"answer": scale_label(reading.value)}))
     if reading.value is not None:
