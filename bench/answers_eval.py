@@ -20,7 +20,11 @@ every answerable case that was asked again or whose proposal was rejected.
 
 Exit code 0 when nothing was stored wrongly, 1 otherwise, 2 for a bad option or file.
 
+`--half odd` / `--half even` keeps only the odd- or even-numbered cases (tune on one half, check
+generalisation on the other); `--halves` adds the summary of each half to the whole.
+
 Usage:  .venv/bin/python bench/answers_eval.py [--parser-only | --engine] [--file PATH]
+                                               [--half odd|even] [--halves]
 """
 
 from __future__ import annotations
@@ -464,8 +468,12 @@ def failure_lines(outcomes: Sequence[CaseOutcome]) -> list[str]:
     return lines
 
 
-def report(title: str, outcomes: Sequence[CaseOutcome]) -> str:
-    return "\n".join([*summary_lines(title, outcomes), *failure_lines(outcomes)])
+def report(title: str, outcomes: Sequence[CaseOutcome], halves: bool = False) -> str:
+    lines = summary_lines(title, outcomes)
+    if halves:
+        lines += summary_lines(f"{title}, odd-numbered cases", outcomes[0::2])
+        lines += summary_lines(f"{title}, even-numbered cases", outcomes[1::2])
+    return "\n".join([*lines, *failure_lines(outcomes)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -474,18 +482,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--engine", action="store_true",
                         help="conversations with the engine in-process (no Rasa, so no NLU) instead of the live bot")
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="evaluation file (default: %(default)s)")
+    parser.add_argument("--half", choices=("odd", "even"),
+                        help="only the odd-numbered (1st, 3rd, …) or even-numbered cases: tune on one half, "
+                             "check on the other")
+    parser.add_argument("--halves", action="store_true",
+                        help="also print the summary of the odd- and the even-numbered cases separately")
     args = parser.parse_args(argv)
     from readiness.live_content import current_content
 
     content = current_content()
     try:
         cases = load_cases(args.file, content.questionnaire)
+        if args.half:
+            cases = cases[0 if args.half == "odd" else 1::2]
         plan(cases, content.questionnaire)
     except EvalFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     parsed = parser_outcomes(cases, content.questionnaire, content.vocabulary)
-    print(report(f"reader alone ({args.file.name})", parsed))
+    print(report(f"reader alone ({args.file.name})", parsed, args.halves))
     wrong = sum(1 for o in parsed if o.kind == WRONG)
     if args.parser_only:
         return 1 if wrong else 0
@@ -499,7 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 engine = EngineDriver(Conversation(store), store).run(cases)
             finally:
                 store.close()
-        print("\n" + report(f"engine in-process, no NLU ({args.file.name})", engine))
+        print("\n" + report(f"engine in-process, no NLU ({args.file.name})", engine, args.halves))
         return 1 if wrong or any(o.kind == WRONG for o in engine) else 0
     from tests.bot_stack import start_bot
 
@@ -523,7 +538,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds = time.monotonic() - started
         finally:
             stack.stop()
-    print(report(f"live bot over REST ({args.file.name}, {seconds:.0f} s)", live))
+    print(report(f"live bot over REST ({args.file.name}, {seconds:.0f} s)", live, args.halves))
     return 1 if wrong or any(o.kind == WRONG for o in live) else 0
 
 

@@ -58,6 +58,13 @@ _FUNCTION_WORDS = frozenset("""
 _EXPERIENCER = frozenset({"i", "am", "feel", "is", "are", "be", "find", "we", "was", "im"})
 
 
+class StatementWords(dict):
+    """Key word → whether repeating it alone agrees; `personal`: those naming the respondent's
+    own state (after "I am", "I feel"), whose negation is a plain 2."""
+
+    personal: frozenset[str] = frozenset()
+
+
 @lru_cache(maxsize=512)
 def statement_words(text: str) -> Mapping[str, bool]:
     """Key words of a statement → whether repeating the word alone is a certain agreement.
@@ -75,25 +82,72 @@ def statement_words(text: str) -> Mapping[str, bool]:
         if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
             found[word] = found.get(word, False) or describes
         before_previous, previous = previous, word
-    return found
+    result = StatementWords(found)
+    result.personal = personal_words(text)
+    return result
 
 
-def _echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool | None:
-    """None when `word` does not repeat a key word, else whether repeating it alone is certain.
-    Inflections count ("worry" / "worried", "confidence" / "confident")."""
+#: A key word right after one of these is the respondent's own state ("I am worried", "I feel
+#: prepared"): a matter of degree, so "not worried" is a plain 2. A negated fact ("not
+#: monitored" to "… is monitored") is closer to 1, a judgement call.
+_PERSONAL = frozenset({"i", "am", "feel", "im", "find"})
+
+
+@lru_cache(maxsize=512)
+def personal_words(text: str) -> frozenset[str]:
+    """Key words of a statement that describe the respondent's own state (see _PERSONAL)."""
+    found = set()
+    previous = before_previous = ""
+    for raw in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text):
+        word = raw.casefold().replace("'", "")
+        if previous in _PERSONAL or (previous.endswith("ly") and before_previous in _PERSONAL):
+            found.add(word)
+        before_previous, previous = previous, word
+    return frozenset(found)
+
+
+def _inflection_of(word: str, key: str) -> bool:
+    if word == key:
+        return True
+    shared = 0
+    for a, b in zip(word, key):
+        if a != b:
+            break
+        shared += 1
+    return shared >= 4 and shared >= min(len(word), len(key)) - 2
+
+
+def _echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The key word `word` repeats (inflections and listed synonyms count), or None."""
     if not keywords or not isinstance(word, str) or len(word) < 4 or (word,) in vocab.phrases \
             or word in vocab.fillers or word in vocab.negators:
         return None
     if word in keywords:
-        return keywords[word]
-    for key, alone in keywords.items():
-        shared = 0
-        for a, b in zip(word, key):
-            if a != b:
-                break
-            shared += 1
-        if shared >= 4 and shared >= min(len(word), len(key)) - 2:
-            return alone
+        return word
+    family = vocab.synonyms.get(word, ()) if vocab.synonyms else ()
+    for key in keywords:
+        if _inflection_of(word, key) or any(_inflection_of(key, member) for member in family):
+            return key
+    return None
+
+
+def _echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool | None:
+    """None when `word` does not repeat a key word, else whether repeating it alone is certain.
+    Inflections count ("worry" / "worried", "confidence" / "confident"), and so do synonyms
+    listed in answer_phrases.yml ("concerned" for "worried", "ready" for "prepared")."""
+    key = _echo_key(word, keywords, vocab)
+    return None if key is None else keywords[key]
+
+
+def _negative_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The key word `word` negates with a prefix ("unprepared", "uninvolved"), or None."""
+    if not keywords or not isinstance(word, str):
+        return None
+    for prefix in vocab.negative_prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            key = _echo_key(word[len(prefix):], keywords, vocab)
+            if key is not None:
+                return key
     return None
 
 
@@ -209,6 +263,10 @@ def _head(items: list[object], start: int, vocab: Vocabulary,
         return vocab.phrases[phrase].polarity, length
     if start < len(items) and _echo(items[start], keywords, vocab) is not None:
         return 1, 1
+    if start < len(items) and _negative_echo(items[start], keywords, vocab) is not None:
+        return -1, 1
+    if start == len(items) - 1 and items[start] in vocab.negators:
+        return -1, 1  # "usually not", "mostly not": a degree of no
     return 0, 0
 
 
@@ -223,7 +281,10 @@ def _graded(items: list[object], start: int, vocab: Vocabulary,
     if not polarity:
         return None, 0
     value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
-    return _single(value, "degree", hedge=degree.hedge), length + head
+    if degree.hedge:  # "kind of agree" fits 3–5: "neutral, leaning agree" is a proposed 3
+        fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
+        return PhraseReading(value, fits, hedge=True, rule="degree"), length + head
+    return _single(value, "degree"), length + head
 
 
 def _comparative(items: list[object], start: int, vocab: Vocabulary,
@@ -273,12 +334,32 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary,
         best_length, readable = length, True
     if best_length == 0 and j < len(items):
         degree, length = _degree(items, j, vocab)
-        if _echo(items[j], keywords, vocab) is not None:
-            best, best_length = _single(2, "negated echo"), 1
+        at_all = _at_all(items, j, vocab)
+        key = _echo_key(items[j], keywords, vocab)
+        if key is not None:
+            best, best_length = _negated_echo(key, keywords), 1
+        elif at_all and j + at_all < len(items) and _echo(items[j + at_all], keywords, vocab) is not None:
+            best, best_length = _single(1, "negated echo"), at_all + 1  # "not at all involved"
         elif degree is not None and degree.value == LIKERT_MAX:
             # "not strongly", "not completely": agreement short of the extreme, probably
             best, best_length = _single(4, "negated degree", certain=False), length
     return best, best_length, readable
+
+
+def _at_all(items: list[object], start: int, vocab: Vocabulary) -> int:
+    """Length of "at all" / "whatsoever" at `start` (0 when none)."""
+    for phrase in vocab.at_all:
+        if tuple(items[start:start + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _negated_echo(key: str, keywords: Mapping[str, bool]) -> PhraseReading:
+    """"not worried" to "I am worried …" is 2; "not monitored" to "… is monitored" denies a
+    fact, nearer 1 than 2: a judgement call (proposed)."""
+    if key in getattr(keywords, "personal", ()):
+        return _single(2, "negated echo")
+    return PhraseReading(1, frozenset({1, 2}), certain=False, rule="negated fact")
 
 
 def _negation(items: list[object], start: int, vocab: Vocabulary,
@@ -305,10 +386,17 @@ def _negation(items: list[object], start: int, vocab: Vocabulary,
         j += 1
     reading, length, readable = best
     if reading is None:
+        rest = items[start + 1:]
+        if start > 0 and all(isinstance(w, str) and (w in vocab.fillers or w in vocab.softeners)
+                             for w in items[:start] + rest):
+            # "we don't", "I'm not", "I wouldn't say that": a bare no, after a subject
+            return _single(2, "bare negation"), len(items) - start, True
         return best
     end = start + length
-    if reading.value == 2 and tuple(items[end:end + 2]) == ("at", "all"):
-        reading, end = _single(1, reading.rule, certain=reading.certain), end + 2
+    at_all = _at_all(items, end, vocab)
+    if at_all and reading.value in (1, 2):  # "not true at all", "no confidence whatsoever"
+        certain = reading.certain or reading.rule == "negated fact"
+        reading, end = _single(1, reading.rule, certain=certain), end + at_all
     return reading, end - start, True
 
 
@@ -331,7 +419,8 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             continue
         phrase, length = _phrase(items, i, vocab)
         choice: PhraseReading | None = None
-        if item in vocab.negators:
+        if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
+                _echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = _negation(items, i, vocab, keywords)
             if negated_length > length:
                 if not readable or negated is None:
@@ -357,6 +446,9 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             i += 1
         elif (alone := _echo(item, keywords, vocab)) is not None:
             found.append(PhraseReading(4, frozenset({4, 5}), certain=alone, rule="echo"))
+            i += 1
+        elif (key := _negative_echo(item, keywords, vocab)) is not None:
+            found.append(_negated_echo(key, keywords))  # "unprepared" to "I feel prepared"
             i += 1
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
@@ -391,6 +483,68 @@ def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReadi
     return value, next((r for r in sources if r.certain), sources[0])
 
 
+def _spelled(found: list[str], vocab: Vocabulary) -> list[str]:
+    """Tokens with aliases expanded ("y" → "yes", "probs" → "probably"), letters typed over and
+    over squeezed ("yesss", "noooo") and one-edit typos corrected."""
+    out: list[str] = []
+    for token in found:
+        if token not in vocab.known_words and len(token) > 2 and _REPEATS.search(token):
+            for squeezed in (_REPEATS.sub(r"\1", token), _REPEATS.sub(r"\1\1", token)):
+                if squeezed in vocab.known_words or squeezed in vocab.aliases:
+                    token = squeezed
+                    break
+        meant = vocab.aliases.get(token) if vocab.aliases else None
+        if meant is not None:
+            out.extend(meant)
+        else:
+            out.append(corrected(token, vocab))
+    return out
+
+
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _last_correction(items: list[object], vocab: Vocabulary) -> int:
+    """Index just after the last self-correction ("4, sorry 2", "agree - no wait, disagree"),
+    or 0 when there is none."""
+    after = 0
+    for start in range(len(items)):
+        for phrase in vocab.corrections:
+            if tuple(items[start:start + len(phrase)]) == phrase and start + len(phrase) > after:
+                after = start + len(phrase)
+    return after if after < len(items) else 0
+
+
+def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+            ) -> tuple[AnswerValue | None, bool, str]:
+    """The certain reading of `items` alone (no unknown words), or (None, False, "")."""
+    try:
+        found, _ = readings(items, vocab, keywords, lenient=False)
+    except NotAnAnswer:
+        return None, False, ""
+    value, source = combine(found)
+    if value is None or source is None:
+        return None, False, ""
+    return value, source.certain and not any(r.hedge for r in found), source.rule
+
+
+#: The first clause of a longer message: "I strongly disagree, nobody here has ever …".
+_LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
+
+
+def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> AnswerValue | None:
+    """The answer a message opens with before a comment, when that clause alone is certain."""
+    match = _LEAD.match(text)
+    if match is None:
+        return None
+    try:
+        items = numbers_and_words(_spelled(tokens(match.group(1), vocab.symbols), vocab), vocab)
+    except NotAnAnswer:
+        return None
+    value, certain, _ = _strict(items, keywords, vocab)
+    return value if certain else None
+
+
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
     stripped = text.strip()
@@ -399,15 +553,17 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     asking = stripped.endswith("?")
     if asking:
         # "EHR?", "worried?": a question, even when it repeats the statement; only a message
-        # that is wholly answer vocabulary ("4?") is still read as it stands.
+        # that is wholly answer vocabulary ("4?") is still read, and only proposed.
         keywords = {}
     if len(unicodedata.normalize("NFKC", text)) > MAX_NORMALISED:
         return None, False, "too many words"
     found_tokens = tokens(text, vocab.symbols)
     if len(found_tokens) > MAX_WORDS:
         return None, False, "too many words"
+    if asking and found_tokens and found_tokens[0] in vocab.question_openers:
+        return None, False, "question"  # "is 5 strongly agree?", "does 4 mean agree?"
     try:
-        items = numbers_and_words([corrected(t, vocab) for t in found_tokens], vocab)
+        items = numbers_and_words(_spelled(found_tokens, vocab), vocab)
     except NotAnAnswer:
         return None, False, "not an answer"
     try:
@@ -418,14 +574,32 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         try:
             found, unknown = readings(items, vocab, keywords, lenient=True)
         except NotAnAnswer:
-            return None, False, "not an answer"
-        if unknown > MAX_EXTRA_WORDS:
+            found, unknown = [], 0
+        if unknown > MAX_EXTRA_WORDS or not found:
+            lead = _lead_answer(text, keywords, vocab)
+            if lead is not None:
+                return lead, False, "lead answer"
             return None, False, "not an answer"
     value, source = combine(found)
+    if value is None and len(found) > 1:
+        after = _last_correction(items, vocab)
+        if after:  # "4, sorry 2": the last answer counts
+            value, certain, _ = _strict(items[after:], keywords, vocab)
+            if value is not None:
+                return value, certain and not unknown and not asking, "correction"
+    if value is None and not found and not unknown:
+        words = set(item for item in items if isinstance(item, str))
+        if words & vocab.subjects and words & vocab.auxiliaries:
+            return 4, not asking, "bare affirmation"  # "we do", "it is", "yes we have"
     if value is None or source is None:
         return None, False, "not an answer" if not found else "contradiction"
     if unknown:
         return value, False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"
+    if asking:
+        return value, False, "question"  # "4?": perhaps; ask to confirm
+    if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
+            and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
+        return value, False, "frequency"  # "often" to "staff sometimes use …": relative
     return value, source.certain, source.rule
