@@ -559,7 +559,7 @@ READINGS: list[tuple[str, object, bool]] = [
     ("somewhat", 3, False),
     ("sort of disagree", 2, False),
     ("yes, kind of", 4, False),
-    ("probably", 4, False),
+    ("probably", 4, True),  # one reading: agree, short of certain (issue 10: nothing to confirm)
     ("probably agree", 4, True),
     ("probably 2", 2, True),
     ("rather not", 2, False),

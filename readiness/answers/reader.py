@@ -53,16 +53,40 @@ _FUNCTION_WORDS = frozenset("""
     patient patients tool tools system systems organisation organization hospital clinical
 """.split())
 
+#: A key word right after one of these is the respondent's own state ("I am worried", "I feel
+#: prepared"): a matter of degree, so "not worried" is a plain 2. A negated fact ("not
+#: monitored" to "… is monitored") is a plain no: 1.
+_PERSONAL = frozenset({"i", "am", "feel", "im", "find"})
+
 #: A key word right after one of these describes the respondent ("I am worried", "I feel
 #: prepared", "I know"): repeating it alone is agreement. Other key words need a modifier.
 _EXPERIENCER = frozenset({"i", "am", "feel", "is", "are", "be", "find", "we", "was", "im"})
 
 
 class StatementWords(dict):
-    """Key word → whether repeating it alone agrees; `personal`: those naming the respondent's
-    own state (after "I am", "I feel"), whose negation is a plain 2."""
+    """Key word → whether repeating it alone agrees. `personal`: key words naming the
+    respondent's own state at the statement's start ("I am worried", "I feel prepared"), whose
+    negation is a plain 2; `role`: words after "I" later on ("the models I build"), which
+    presuppose a role: "I don't build models" means the statement does not apply; `plain`:
+    every word of the statement, neutral in an answer that repeats it ("total black box")."""
 
     personal: frozenset[str] = frozenset()
+    role: frozenset[str] = frozenset()
+    plain: frozenset[str] = frozenset()
+    #: Key words after a negative word of the statement ("… so nobody needs a separate login",
+    #: "… without asking the staff"): repeating them may mean the opposite, so never certain.
+    inverted: frozenset[str] = frozenset()
+
+
+#: Words of a statement after which its key words are negated.
+_STATEMENT_NEGATIONS = frozenset({"without", "not", "no", "nobody", "never", "cannot", "cant",
+                                  "none", "neither", "nor", "nothing", "lack", "lacks"})
+
+#: The main clause is the first few words: "I feel adequately involved …".
+_OPENING = 4
+#: Words after which "I" opens a clause of its own, not a relative one ("If I noticed …").
+_CLAUSE_OPENERS = frozenset({"if", "and", "or", "when", "that", "so", "but", "how", "whom",
+                             "where", "what", "because", "as", "know"})
 
 
 @lru_cache(maxsize=512)
@@ -74,36 +98,41 @@ def statement_words(text: str) -> Mapping[str, bool]:
     "I am / I feel / we are …" (adjectives and verbs describing the respondent).
     """
     found: dict[str, bool] = {}
+    personal: set[str] = set()
+    role: set[str] = set()
+    plain: set[str] = set()
+    inverted: set[str] = set()
+    negated = False
     previous = ""
     before_previous = ""
-    for raw in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text):
+    relative = False  # the last "I" began a relative clause: "the models I build"
+    for index, match in enumerate(re.finditer(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)):
+        raw = match.group()
         word = raw.casefold().replace("'", "")
-        describes = previous in _EXPERIENCER or (previous.endswith("ly") and before_previous in _EXPERIENCER)
+        plain.add(word)
+        negated = negated or word in _STATEMENT_NEGATIONS
+        if negated:
+            inverted.add(word)
+        if word == "i":
+            # "If I noticed …" supposes too: not the respondent's own state
+            relative = previous == "if" or bool(previous) and previous not in _CLAUSE_OPENERS \
+                and not any(mark in text[max(0, match.start() - 2):match.start()] for mark in ",;:")
+        after_ly = previous.endswith("ly") and before_previous in _EXPERIENCER
+        describes = previous in _EXPERIENCER or after_ly
+        if relative and (previous == "i" or (after_ly and before_previous == "i")):
+            role.add(word)  # "the tools I use", "the models I build": presupposed
+            describes = False
+        elif index <= _OPENING and (previous in _PERSONAL or (after_ly and before_previous in _PERSONAL)):
+            personal.add(word)
         if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
             found[word] = found.get(word, False) or describes
         before_previous, previous = previous, word
     result = StatementWords(found)
-    result.personal = personal_words(text)
+    result.personal = frozenset(personal)
+    result.role = frozenset(role)
+    result.plain = frozenset(plain)
+    result.inverted = frozenset(inverted)
     return result
-
-
-#: A key word right after one of these is the respondent's own state ("I am worried", "I feel
-#: prepared"): a matter of degree, so "not worried" is a plain 2. A negated fact ("not
-#: monitored" to "… is monitored") is closer to 1, a judgement call.
-_PERSONAL = frozenset({"i", "am", "feel", "im", "find"})
-
-
-@lru_cache(maxsize=512)
-def personal_words(text: str) -> frozenset[str]:
-    """Key words of a statement that describe the respondent's own state (see _PERSONAL)."""
-    found = set()
-    previous = before_previous = ""
-    for raw in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text):
-        word = raw.casefold().replace("'", "")
-        if previous in _PERSONAL or (previous.endswith("ly") and before_previous in _PERSONAL):
-            found.add(word)
-        before_previous, previous = previous, word
-    return frozenset(found)
 
 
 def _inflection_of(word: str, key: str) -> bool:
@@ -129,6 +158,12 @@ def _echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
         if _inflection_of(word, key) or any(_inflection_of(key, member) for member in family):
             return key
     return None
+
+
+def _inverted(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
+    """True when `word` repeats a key word the statement negates (see StatementWords)."""
+    inverted = getattr(keywords, "inverted", ())
+    return bool(inverted) and _echo_key(word, keywords, vocab) in inverted
 
 
 def _echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool | None:
@@ -262,6 +297,8 @@ def _head(items: list[object], start: int, vocab: Vocabulary,
     if length and vocab.phrases[phrase].polarity:
         return vocab.phrases[phrase].polarity, length
     if start < len(items) and _echo(items[start], keywords, vocab) is not None:
+        if _inverted(items[start], keywords, vocab):
+            raise NotAnAnswer  # "separate login every time" to "… nobody needs a separate login"
         return 1, 1
     if start < len(items) and _negative_echo(items[start], keywords, vocab) is not None:
         return -1, 1
@@ -306,8 +343,8 @@ def _comparative(items: list[object], start: int, vocab: Vocabulary,
     return _single(4 if first > 0 else 2, "comparative"), at + 1 + other - start
 
 
-def _negated_at(items: list[object], j: int, vocab: Vocabulary,
-                keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int, bool]:
+def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mapping[str, bool],
+                softened: bool = False) -> tuple[PhraseReading | None, int, bool]:
     """What "not" negates when it starts at `j`: (reading, length, readable)."""
     best: PhraseReading | None = None
     best_length = 0
@@ -336,8 +373,10 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary,
         degree, length = _degree(items, j, vocab)
         at_all = _at_all(items, j, vocab)
         key = _echo_key(items[j], keywords, vocab)
+        if key is not None and key in getattr(keywords, "inverted", ()):
+            raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
         if key is not None:
-            best, best_length = _negated_echo(key, keywords), 1
+            best, best_length = _negated_echo(key, keywords, softened), 1
         elif at_all and j + at_all < len(items) and _echo(items[j + at_all], keywords, vocab) is not None:
             best, best_length = _single(1, "negated echo"), at_all + 1  # "not at all involved"
         elif degree is not None and degree.value == LIKERT_MAX:
@@ -354,12 +393,15 @@ def _at_all(items: list[object], start: int, vocab: Vocabulary) -> int:
     return 0
 
 
-def _negated_echo(key: str, keywords: Mapping[str, bool]) -> PhraseReading:
+def _negated_echo(key: str, keywords: Mapping[str, bool], softened: bool = False) -> PhraseReading:
     """"not worried" to "I am worried …" is 2; "not monitored" to "… is monitored" denies a
-    fact, nearer 1 than 2: a judgement call (proposed)."""
-    if key in getattr(keywords, "personal", ()):
+    fact: 1 ("not really monitored": 2); "I don't build models" to "the models I build are
+    tested": the statement does not apply (proposed)."""
+    if key in getattr(keywords, "role", ()):
+        return PhraseReading(NOT_APPLICABLE, frozenset({NOT_APPLICABLE}), certain=False, rule="role")
+    if key in getattr(keywords, "personal", ()) or softened:
         return _single(2, "negated echo")
-    return PhraseReading(1, frozenset({1, 2}), certain=False, rule="negated fact")
+    return PhraseReading(1, frozenset({1, 2}), rule="negated fact")
 
 
 def _negation(items: list[object], start: int, vocab: Vocabulary,
@@ -376,7 +418,7 @@ def _negation(items: list[object], start: int, vocab: Vocabulary,
     best: tuple[PhraseReading | None, int, bool] = (None, 0, True)
     j = start + 1
     while True:
-        reading, length, readable = _negated_at(items, j, vocab, keywords)
+        reading, length, readable = _negated_at(items, j, vocab, keywords, j > start + 1)
         total = j + length - start
         if length and (total > best[1] or total == best[1] and reading is not None
                        and reading.certain and (best[0] is None or not best[0].certain)):
@@ -393,11 +435,19 @@ def _negation(items: list[object], start: int, vocab: Vocabulary,
             return _single(2, "bare negation"), len(items) - start, True
         return best
     end = start + length
+    if reading.rule == "role" and all(isinstance(w, str) and (w,) not in vocab.phrases
+                                      and w not in vocab.negators for w in items[end:]):
+        end = len(items)  # "I don't build models", "… any AI systems": the rest says what
     at_all = _at_all(items, end, vocab)
     if at_all and reading.value in (1, 2):  # "not true at all", "no confidence whatsoever"
-        certain = reading.certain or reading.rule == "negated fact"
+        certain = reading.certain
         reading, end = _single(1, reading.rule, certain=certain), end + at_all
     return reading, end - start, True
+
+
+#: After these, "one" is a pronoun: "there is one", "we have one", "every one".
+_PRONOUN_ONE = frozenset({"is", "have", "has", "was", "got", "there", "every", "each", "no", "any",
+                          "the", "this", "that", "which", "theres", "its"})
 
 
 def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool],
@@ -440,16 +490,30 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(choice)
             i += length
         elif item in vocab.number_words:
-            found.append(_single(vocab.number_words[item], "number"))  # type: ignore[index]
+            previous = items[i - 1] if i else None
+            if item == "one" and previous in _PRONOUN_ONE:
+                i += 1  # "there is one", "we have one": a pronoun, not the answer 1
+                continue
+            # "one" is also a pronoun or a count ("one, I think" to "incidents have been
+            # reported"): certain only alone or as "a one"
+            alone = item != "one" or len(items) == 1 or previous in ("a", "an")
+            found.append(_single(vocab.number_words[item], "number", certain=alone))  # type: ignore[index]
             i += 1
         elif item in vocab.fillers:
             i += 1
         elif (alone := _echo(item, keywords, vocab)) is not None:
+            if _inverted(item, keywords, vocab):
+                raise NotAnAnswer  # the statement negates it: the echo may mean either side
             found.append(PhraseReading(4, frozenset({4, 5}), certain=alone, rule="echo"))
             i += 1
         elif (key := _negative_echo(item, keywords, vocab)) is not None:
             found.append(_negated_echo(key, keywords))  # "unprepared" to "I feel prepared"
             i += 1
+        elif item in vocab.elaborations and found and len(items) - i <= 4:
+            break  # "yes, via the intranet": an aside saying how, after the answer
+        elif isinstance(item, str) and item in getattr(keywords, "plain", ()) \
+                and item not in vocab.question_words and item not in vocab.negators:
+            i += 1  # a word of the statement itself: "total black box" to "… a black box"
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
             i += 1
@@ -545,6 +609,22 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
     return value if certain else None
 
 
+def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+                      ) -> AnswerValue | None:
+    """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
+    where to find something: 1 (not knowing is the answer, not "don't know")."""
+    if not any(_echo_key("know", {key: True}, vocab) for key in keywords):
+        return None
+    for at, item in enumerate(items):
+        if isinstance(item, str) and item in vocab.question_words:
+            if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
+                value, certain, _ = _strict(items[:at], keywords, vocab)
+                if value == NOT_APPLICABLE:
+                    return 1
+            return None
+    return None
+
+
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
     stripped = text.strip()
@@ -575,6 +655,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             found, unknown = readings(items, vocab, keywords, lenient=True)
         except NotAnAnswer:
             found, unknown = [], 0
+        unknowing = _not_knowing_whom(items, keywords, vocab)
+        if unknowing is not None:
+            return unknowing, True, "not knowing"
         if unknown > MAX_EXTRA_WORDS or not found:
             lead = _lead_answer(text, keywords, vocab)
             if lead is not None:

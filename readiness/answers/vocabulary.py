@@ -83,6 +83,8 @@ class Vocabulary:
     negative_prefixes: tuple[str, ...] = ()
     #: Words that make "not …" / "no …" an extreme ("not at all", "no … whatsoever").
     at_all: frozenset[tuple[str, ...]] = frozenset()
+    #: Words opening an aside after an answer ("yes, via the intranet"): the aside is read as is.
+    elaborations: frozenset[str] = frozenset()
 
 
 class PhraseError(ValueError):
@@ -311,4 +313,5 @@ def build_vocabulary(data: object) -> Vocabulary:
         synonyms={word: frozenset(family) for word, family in synonyms.items()},
         negative_prefixes=tuple(sorted(prefixes, key=len, reverse=True)),
         at_all=at_all or frozenset({("at", "all")}),
+        elaborations=word_set("elaborations", optional=True),
     )
