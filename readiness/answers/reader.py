@@ -148,7 +148,9 @@ def _inflection_of(word: str, key: str) -> bool:
 
 def _echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
     """The key word `word` repeats (inflections and listed synonyms count), or None."""
-    if not keywords or not isinstance(word, str) or len(word) < 4 or (word,) in vocab.phrases \
+    if not keywords or not isinstance(word, str) \
+            or (len(word) < 4 and not (vocab.synonyms and word in vocab.synonyms)) \
+            or (word,) in vocab.phrases \
             or word in vocab.fillers or word in vocab.negators:
         return None
     if word in keywords:
@@ -298,7 +300,7 @@ def _head(items: list[object], start: int, vocab: Vocabulary,
         return vocab.phrases[phrase].polarity, length
     if start < len(items) and _echo(items[start], keywords, vocab) is not None:
         if _inverted(items[start], keywords, vocab):
-            raise NotAnAnswer  # "separate login every time" to "… nobody needs a separate login"
+            return -1, 1  # "always ask us" to "… without asking": the statement negates it
         return 1, 1
     if start < len(items) and _negative_echo(items[start], keywords, vocab) is not None:
         return -1, 1
@@ -317,10 +319,15 @@ def _graded(items: list[object], start: int, vocab: Vocabulary,
     polarity, head = _head(items, start + length, vocab, keywords)
     if not polarity:
         return None, 0
+    # "they always ask us" to "… bought without asking the staff": 1, but a judgement call
+    inverted = head == 1 and _inverted(items[start + length], keywords, vocab)
     value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
-    if degree.hedge:  # "kind of agree" fits 3–5: "neutral, leaning agree" is a proposed 3
+    if degree.hedge or degree.lean:  # "kind of agree" fits 3–5: "neutral, leaning agree" is 3
         fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
-        return PhraseReading(value, fits, hedge=True, rule="degree"), length + head
+        return PhraseReading(value, fits, hedge=degree.hedge, rule="degree",
+                             certain=not inverted), length + head
+    if inverted:
+        return _single(value, "inverted echo", certain=False), length + head
     return _single(value, "degree"), length + head
 
 
@@ -373,6 +380,8 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         degree, length = _degree(items, j, vocab)
         at_all = _at_all(items, j, vocab)
         key = _echo_key(items[j], keywords, vocab)
+        if key is None and items[j] in getattr(keywords, "role", ()):
+            key = items[j]  # "I don't run any": short role verbs count too
         if key is not None and key in getattr(keywords, "inverted", ()):
             raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
         if key is not None:

@@ -44,6 +44,8 @@ class Degree:
 
     value: int
     hedge: bool = False
+    #: "leaning", "closer to": the side is clear, the strength not ("neutral, leaning agree").
+    lean: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ def build_vocabulary(data: object) -> Vocabulary:
     degrees: dict[tuple[str, ...], Degree] = {}
     for key, listed in section("degrees", dict).items():
         hedge = key == "hedges"
-        value = 4 if hedge else _value(key, "degrees", ("degrees", key))
+        lean = key == "leaning"
+        value = 4 if hedge or lean else _value(key, "degrees", ("degrees", key))
         if value == NOT_APPLICABLE:
             raise PhraseError("degrees: a degree is 1–5", ("degrees", key))
         if not isinstance(listed, list):
@@ -192,7 +195,7 @@ def build_vocabulary(data: object) -> Vocabulary:
             found = phrase_words(phrase, f"degrees {key}", at)
             if found in degrees:
                 raise PhraseError(f"degrees: {phrase!r} is listed twice", at)
-            degrees[found] = Degree(int(value), hedge)
+            degrees[found] = Degree(int(value), hedge, lean)
 
     negated: dict[tuple[str, ...], int] = {}
     for key, listed in section("negatable", dict).items():
