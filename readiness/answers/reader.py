@@ -309,6 +309,10 @@ def _head(items: list[object], start: int, vocab: Vocabulary,
     return 0, 0
 
 
+#: The heads of the scale's own labels ("somewhat agree", "slightly disagree").
+_LABEL_HEADS = frozenset({("agree",), ("disagree",)})
+
+
 def _graded(items: list[object], start: int, vocab: Vocabulary,
             keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
     """A degree word and the head it grades: "mostly false" = 2, "very much disagree" = 1,
@@ -328,6 +332,9 @@ def _graded(items: list[object], start: int, vocab: Vocabulary,
                              certain=not inverted), length + head
     if inverted:
         return _single(value, "inverted echo", certain=False), length + head
+    if tuple(items[start:start + length]) in vocab.label_degrees \
+            and tuple(items[start + length:start + length + head]) not in _LABEL_HEADS:
+        return _single(value, "degree", certain=False), length + head  # "somewhat true"
     return _single(value, "degree"), length + head
 
 

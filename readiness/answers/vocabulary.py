@@ -85,6 +85,9 @@ class Vocabulary:
     negative_prefixes: tuple[str, ...] = ()
     #: Words that make "not …" / "no …" an extreme ("not at all", "no … whatsoever").
     at_all: frozenset[tuple[str, ...]] = frozenset()
+    #: Degree words that are scale labels with agree/disagree ("somewhat agree" = 4) but a
+    #: judgement call on other heads ("somewhat true": 3 or 4?): proposed there.
+    label_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: Words opening an aside after an answer ("yes, via the intranet"): the aside is read as is.
     elaborations: frozenset[str] = frozenset()
 
@@ -317,4 +320,5 @@ def build_vocabulary(data: object) -> Vocabulary:
         negative_prefixes=tuple(sorted(prefixes, key=len, reverse=True)),
         at_all=at_all or frozenset({("at", "all")}),
         elaborations=word_set("elaborations", optional=True),
+        label_degrees=phrase_set("label_degrees"),
     )
