@@ -228,3 +228,41 @@ def test_bank_edit_is_asked_by_the_same_model(bot):
     person = Respondent(bot, "e2e-edit")
     onboard(person, "physician", None)
     assert "Edited during the test" in text_of(person.last)
+
+
+def test_typed_answers_are_echoed_proposed_and_confirmed_over_rest(bot, store):
+    """The three outcomes through real NLU: a certain answer is echoed, a plausible one is
+    proposed (stored only once confirmed, by its first quick reply or by typing "yes"), "no"
+    rejects a proposal and another typed answer replaces it."""
+    person = Respondent(bot, "e2e-confirm")
+    onboard(person, "I'm an ICU nurse", None)
+    assessment = store.open_assessment(store.respondent_for_sender("e2e-confirm").pseudonym)
+    first = person.item
+
+    assert "I read that as 4 – Agree. Is that right?" in person.say("kind of agree")
+    assert data_of(person.last, "confirm") == {"item": first, "likert": 4}
+    assert person.item == first and store.answers(assessment.id) == {}
+    buttons = [b for m in person.last for b in m.get("buttons", [])]
+    assert buttons[0] == {"title": "4 – Agree", "payload": f'/answer{{"item": "{first}", "likert": 4}}'}
+    assert len(buttons) == 6
+    reply = person.say(buttons[0]["payload"])
+    assert "Noted" not in reply and store.answers(assessment.id) == {first: 4}
+
+    second = person.item
+    assert person.say("mostly agree").startswith("Noted: 4 – Agree.")
+    assert store.answers(assessment.id) == {first: 4, second: 4}
+
+    third = person.item
+    person.say("sort of disagree")
+    assert data_of(person.last, "confirm") == {"item": third, "likert": 2}
+    assert "which answer fits best" in person.say("no").lower()
+    assert person.item == third and data_of(person.last, "confirm") is None
+    person.say("sort of disagree")
+    assert data_of(person.last, "confirm") == {"item": third, "likert": 2}
+    person.say("kind of agree")  # replaces the proposal
+    assert data_of(person.last, "confirm") == {"item": third, "likert": 4}
+    assert "Why we ask" in person.say("why do you ask?")
+    assert data_of(person.last, "confirm") == {"item": third, "likert": 4}
+    person.say("yes")
+    assert store.answers(assessment.id) == {first: 4, second: 4, third: 4}
+    assert person.item != third

@@ -370,3 +370,72 @@ def test_one_snippet_embeds_the_widget_in_another_page(web_stack: WebStack, brow
     finally:
         context.close()
         server.shutdown()
+
+
+@pytest.mark.slow
+def test_typed_answers_are_echoed_and_proposals_confirmed_in_the_widget(web_stack: WebStack, browser) -> None:
+    """The three outcomes in the widget: a typed answer is echoed, a proposal is confirmed with
+    one click on its first quick reply, and another proposal is replaced by typing."""
+    store = Store(web_stack.settings.database_url)
+    items = current_questionnaire().items_for("nurse")
+    context = browser.new_context(viewport={"width": 1024, "height": 860})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def bot_says(text: str) -> None:
+        page.wait_for_selector(f".rc-msg:not(.rc-user) .rc-bubble >> text={text}", timeout=TURN_TIMEOUT)
+
+    def first_reply() -> str:
+        return page.locator(enabled()).first.get_attribute("data-payload")
+
+    try:
+        page.goto(f"{web_stack.url}/")
+        wait_buttons(page, "/affirm")
+        page.click(enabled("[data-payload='/affirm']"))
+        wait_buttons(page, "/inform_role")
+        page.click(enabled("[data-payload*='\"nurse\"']"))
+        wait_buttons(page, "/skip")
+        page.click(enabled("[data-payload='/skip']"))
+        wait_buttons(page, "/no_code")
+        page.click(enabled("[data-payload='/no_code']"))
+        wait_buttons(page, "/answer")
+        session = json.loads(page.evaluate("localStorage.getItem('readiness-chat:session')"))
+
+        type_message(page, "mostly agree")  # certain: stored and echoed
+        bot_says("Noted: 4 – Agree.")
+        wait_answered(page, 1)
+        assert items[1].text in current_question(page)
+
+        type_message(page, "kind of agree")  # plausible: proposed, one click confirms
+        bot_says("I read that as 4 – Agree. Is that right?")
+        wait_buttons(page, f'/answer{{"item": "{items[1].id}", "likert": 4}}')
+        assert first_reply() == f'/answer{{"item": "{items[1].id}", "likert": 4}}'
+        assert page.locator(enabled()).count() == 6
+        assert progress(page)["answered"] == 1  # nothing stored yet, still on the same statement
+        shot(page, "07-proposal.png")
+        page.locator(enabled()).first.click()
+        wait_answered(page, 2)
+        page.wait_for_selector(enabled(f"[data-payload*='\"{items[2].id}\"']"), timeout=TURN_TIMEOUT)
+
+        type_message(page, "sort of disagree")  # a proposal of 2 …
+        page.wait_for_function(
+            "payload => { const b = document.querySelector('button.rc-reply:not([disabled])');"
+            " return b && b.dataset.payload === payload }",
+            arg=f'/answer{{"item": "{items[2].id}", "likert": 2}}', timeout=TURN_TIMEOUT)
+        type_message(page, "kind of agree")  # … replaced by typing another answer
+        page.wait_for_function(
+            "payload => { const b = document.querySelector('button.rc-reply:not([disabled])');"
+            " return b && b.dataset.payload === payload }",
+            arg=f'/answer{{"item": "{items[2].id}", "likert": 4}}', timeout=TURN_TIMEOUT)
+        assert progress(page)["answered"] == 2
+        page.locator(enabled()).first.click()
+        wait_answered(page, 3)
+
+        respondent = store.respondent_for_sender(session)
+        assessment = store.open_assessment(respondent.pseudonym)
+        assert store.answers(assessment.id) == {items[0].id: 4, items[1].id: 4, items[2].id: 4}
+        assert not errors, errors
+    finally:
+        context.close()
+        store.close()

@@ -44,6 +44,8 @@ class Degree:
 
     value: int
     hedge: bool = False
+    #: "leaning", "closer to": the side is clear, the strength not ("neutral, leaning agree").
+    lean: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,28 @@ class Vocabulary:
     typo_targets: tuple[str, ...]
     never_correct: frozenset[str]
     question_words: frozenset[str]
+    #: Spellings and abbreviations below the typo rule's reach ("y", "dk", "probs") → tokens.
+    aliases: Mapping[str, tuple[str, ...]] = None  # type: ignore[assignment]
+    #: Words after which a respondent corrects themself ("4, sorry 2"): the last answer counts.
+    corrections: frozenset[tuple[str, ...]] = frozenset()
+    #: Words that open a question ("is 5 strongly agree?"): such a message is never an answer.
+    question_openers: frozenset[str] = frozenset()
+    #: "we do", "it is": a subject and an auxiliary alone affirm the statement.
+    subjects: frozenset[str] = frozenset()
+    auxiliaries: frozenset[str] = frozenset()
+    #: Frequency words: relative to a statement that itself says "sometimes", only proposals.
+    frequency_words: frozenset[str] = frozenset()
+    #: Word families that echo one another in a statement ("concerned" for "worried").
+    synonyms: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
+    #: Prefixes that negate an echoed word ("unprepared" to "I feel prepared").
+    negative_prefixes: tuple[str, ...] = ()
+    #: Words that make "not …" / "no …" an extreme ("not at all", "no … whatsoever").
+    at_all: frozenset[tuple[str, ...]] = frozenset()
+    #: Degree words that are scale labels with agree/disagree ("somewhat agree" = 4) but a
+    #: judgement call on other heads ("somewhat true": 3 or 4?): proposed there.
+    label_degrees: frozenset[tuple[str, ...]] = frozenset()
+    #: Words opening an aside after an answer ("yes, via the intranet"): the aside is read as is.
+    elaborations: frozenset[str] = frozenset()
 
 
 class PhraseError(ValueError):
@@ -163,7 +187,8 @@ def build_vocabulary(data: object) -> Vocabulary:
     degrees: dict[tuple[str, ...], Degree] = {}
     for key, listed in section("degrees", dict).items():
         hedge = key == "hedges"
-        value = 4 if hedge else _value(key, "degrees", ("degrees", key))
+        lean = key == "leaning"
+        value = 4 if hedge or lean else _value(key, "degrees", ("degrees", key))
         if value == NOT_APPLICABLE:
             raise PhraseError("degrees: a degree is 1–5", ("degrees", key))
         if not isinstance(listed, list):
@@ -173,7 +198,7 @@ def build_vocabulary(data: object) -> Vocabulary:
             found = phrase_words(phrase, f"degrees {key}", at)
             if found in degrees:
                 raise PhraseError(f"degrees: {phrase!r} is listed twice", at)
-            degrees[found] = Degree(int(value), hedge)
+            degrees[found] = Degree(int(value), hedge, lean)
 
     negated: dict[tuple[str, ...], int] = {}
     for key, listed in section("negatable", dict).items():
@@ -189,8 +214,10 @@ def build_vocabulary(data: object) -> Vocabulary:
                 raise PhraseError(f"negatable phrase {phrase!r} is listed twice", at)
             negated[found] = value
 
-    def word_set(name: str) -> frozenset[str]:
+    def word_set(name: str, optional: bool = False) -> frozenset[str]:
         found = set()
+        if optional and name not in data:
+            return frozenset()
         for position, word in enumerate(section(name, list)):
             if not isinstance(word, str):
                 raise PhraseError(f"{name}: {word!r} is not text (quote it)", (name, position))
@@ -215,6 +242,27 @@ def build_vocabulary(data: object) -> Vocabulary:
     more, than = (words(w)[0] for w in comparative)
 
     symbols = {str(symbol): str(text) for symbol, text in section("symbols", dict).items()}
+
+    def phrase_set(name: str) -> frozenset[tuple[str, ...]]:
+        if name not in data:
+            return frozenset()
+        return frozenset(phrase_words(p, name, (name, n)) for n, p in enumerate(section(name, list)))
+
+    aliases: dict[str, tuple[str, ...]] = {}
+    for word, meant in (section("aliases", dict).items() if "aliases" in data else ()):
+        at = ("aliases", word)
+        found, target = words(str(word)), words(str(meant)) if isinstance(meant, str) else ()
+        if len(found) != 1 or not target:
+            raise PhraseError(f"aliases: {word!r}: {meant!r} must be one word and its meaning (quote yes/no)", at)
+        aliases[found[0]] = target
+    synonyms: dict[str, set[str]] = {}
+    for index, family in enumerate(section("synonyms", list) if "synonyms" in data else ()):
+        if not isinstance(family, list) or len(family) < 2 or not all(isinstance(w, str) for w in family):
+            raise PhraseError("synonyms: each family is a list of two words or more", ("synonyms", index))
+        members = {words(w)[0] for w in family if len(words(w)) == 1}
+        for member in members:
+            synonyms.setdefault(member, set()).update(members)
+    prefixes = word_set("negative_prefixes", optional=True)
     negators = word_set("negators")
     softeners = word_set("negation_softeners")
     fillers = word_set("fillers")
@@ -222,11 +270,18 @@ def build_vocabulary(data: object) -> Vocabulary:
     never_correct = word_set("never_correct")
     question_words = word_set("question_words")
     used = {word for found in phrases for word in found}
+    corrections = phrase_set("corrections")
+    at_all = phrase_set("at_all")
     known = frozenset(
         used | negators | softeners | fillers | set(number_words) | out_of_range
         | {word for found in degrees for word in found} | {more, than}
         | set(FRACTION_WORDS) | set(PERCENT_WORDS)
+        | {word for found in corrections | at_all for word in found}
     )
+    unknown_aliases = sorted(word for word, meant in aliases.items()
+                             if not all(w in known or w == "n/a" for w in meant))
+    if unknown_aliases:
+        raise PhraseError(f"aliases whose meaning uses words of no phrase: {unknown_aliases}", ("aliases",))
     targets = tuple(sorted(word_set("typo_targets")))
     unknown_targets = [target for target in targets if target not in known]
     if unknown_targets:
@@ -255,4 +310,15 @@ def build_vocabulary(data: object) -> Vocabulary:
         typo_targets=targets,
         never_correct=never_correct,
         question_words=question_words,
+        aliases=aliases,
+        corrections=corrections,
+        question_openers=word_set("question_openers", optional=True),
+        subjects=word_set("subjects", optional=True),
+        auxiliaries=word_set("auxiliaries", optional=True),
+        frequency_words=word_set("frequency_words", optional=True),
+        synonyms={word: frozenset(family) for word, family in synonyms.items()},
+        negative_prefixes=tuple(sorted(prefixes, key=len, reverse=True)),
+        at_all=at_all or frozenset({("at", "all")}),
+        elaborations=word_set("elaborations", optional=True),
+        label_degrees=phrase_set("label_degrees"),
     )

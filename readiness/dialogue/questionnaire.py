@@ -1,22 +1,32 @@
-"""The questionnaire phase: answers, button presses, interruptions and confirmations."""
+"""The questionnaire phase: answers, button presses, interruptions and confirmations.
+
+A typed answer has one of three outcomes, decided here from `readiness.answers.read_answer`:
+certain (store it and say how it was read), plausible (store nothing, propose the reading for
+one-tap confirmation) or not an answer (the glossary entry for a term question, else the hint).
+A stored value therefore always comes from a button, a certain reading or a confirmation.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Callable, Mapping
 
-from readiness.answers import likert_label, parse_answer
+from readiness.answers import Reading, read_answer, term_in_question
 from readiness.dialogue.asking import ask_current, current_item, finish, question, reask, shown_item, progress
 from readiness.dialogue.effects import ClearAnswers, RecordAnswer
-from readiness.dialogue.intents import INTERRUPTIONS, LIKERT_INTENTS, is_no, is_yes
-from readiness.dialogue.state import CONFIDENCE
+from readiness.dialogue.intents import INTERRUPTIONS, LIKERT_INTENTS, is_confirmation, is_no, is_rejection, is_yes
+from readiness.dialogue.render import answer_label as scale_label
+from readiness.dialogue.state import ChatState
 from readiness.dialogue.turn import Outcome, Turn
-from readiness.dialogue.view import Choice, Show, Text
+from readiness.dialogue.view import Choice, Proposal, Question, Show, Text
 from readiness.matching import find_glossary_entry
 from readiness.model import NOT_APPLICABLE, AnswerValue, Item, is_valid_answer
 
 #: Glossary terms offered when a "what does X mean" names none we know.
 GLOSSARY_EXAMPLES = 6
+#: From this NLU confidence an answer intent the reader cannot confirm is proposed (never
+#: stored unconfirmed); below it the message gets the hint.
+PROPOSE_CONFIDENCE = 0.4
 
 Answers = Mapping[str, AnswerValue]
 
@@ -28,22 +38,91 @@ def on_questionnaire(turn: Turn) -> Outcome:
     item = shown_item(state, questionnaire) or current_item(state, questionnaire, answers)
     if item is None:
         return finish(turn, state, assessment, answers)
+    if state.proposal is not None and state.proposed_item != item.id:
+        state = _unproposed(state)
+        turn = turn.with_state(state)
+    return _show_proposal(_decide(turn, item), turn)
+
+
+def _decide(turn: Turn, item: Item) -> Outcome:
+    state = turn.state
     if state.pending:
-        return _on_pending(turn, answers)
+        return _on_pending(turn, turn.facts.answers)
     if "likert" in turn.user.entities:
         return _on_payload(turn, item)
+    if state.proposal is not None:
+        user = turn.user
+        # "agree" may be NLU's affirm, but it is an answer of its own: it replaces the proposal
+        vague = not (user.means("affirm", "deny") and _reading(turn, item).certain)
+        if is_confirmation(user) or (vague and user.means("affirm")):
+            return store_answer(turn, item, state.proposed_value)  # type: ignore[arg-type]
+        if is_rejection(user) or (vague and user.means("deny")):
+            return Outcome(_unproposed(state), (
+                Text("proposal_rejected"), question(state, turn.questionnaire, item, turn.facts.answers),
+            ))
+    reading = _reading(turn, item)
     interruption = next((name for name in INTERRUPTIONS if turn.user.means(name)), None)
-    if interruption is not None:
+    # The reader accounts for every word: when it finds an answer ("pretty much", "almost
+    # always", "more no"), an NLU interruption intent (chitchat, progress, stop …) is a
+    # misclassification. "skip" means don't know either way and keeps its own wording.
+    if interruption is not None and (reading.value is None or interruption == "skip"):
         return INTERRUPTION_HANDLERS[interruption](turn, item)
-    value = parse_answer(turn.user.text, turn.content.vocabulary)
-    if value is None and turn.user.intent in LIKERT_INTENTS and turn.user.confidence >= CONFIDENCE:
-        value = LIKERT_INTENTS[turn.user.intent]
-    if value is None:
-        return Outcome(
-            replace(state, misses=state.misses + 1),
-            (Text("hint" if state.misses == 0 else "hint_again"), question(state, questionnaire, item, answers)),
-        )
-    return store_answer(turn, item, value)
+    return _on_typed(turn, item, reading)
+
+
+def _on_typed(turn: Turn, item: Item, reading: Reading) -> Outcome:
+    """A typed message that is neither a button nor an interruption: the three outcomes."""
+    state, user = turn.state, turn.user
+    if reading.value is not None and reading.certain:
+        return store_answer(turn, item, reading.value).before(Text("noted", {"answer": scale_label(reading.value)}))
+    if reading.value is not None:
+        return _propose(turn, item, reading.value)
+    if term_in_question(user.text) is not None:
+        entry = find_glossary_entry(turn.questionnaire, term_in_question(user.text) or "")
+        if entry is not None:
+            return reask(turn, state, turn.facts.answers,
+                         Text("define", {"term": entry.term, "definition": entry.definition}))
+    if user.intent in LIKERT_INTENTS and user.confidence >= PROPOSE_CONFIDENCE:
+        return _propose(turn, item, LIKERT_INTENTS[user.intent])
+    return Outcome(
+        replace(state, misses=state.misses + 1),
+        (Text("hint" if state.misses == 0 else "hint_again"),
+         question(state, turn.questionnaire, item, turn.facts.answers)),
+    )
+
+
+def _reading(turn: Turn, item: Item) -> Reading:
+    return read_answer(turn.user.text, item, turn.content.vocabulary)  # type: ignore[arg-type]
+
+
+def _propose(turn: Turn, item: Item, value: AnswerValue) -> Outcome:
+    state = replace(turn.state, proposed_item=item.id, proposed_value=value, misses=0)
+    return Outcome(state, (Proposal(item, value, progress(turn.questionnaire, state.role or "", item, turn.facts.answers)),))
+
+
+def _unproposed(state: ChatState) -> ChatState:
+    return replace(state, proposed_item=None, proposed_value=None)
+
+
+def _show_proposal(outcome: Outcome, turn: Turn) -> Outcome:
+    """A proposal outlives interruptions: asking its statement again shows the proposal again.
+    Once another statement is shown, or the questionnaire is left, it is dropped."""
+    state = outcome.state
+    if state.proposal is None:
+        return outcome
+    if state.phase != "questionnaire":
+        return replace(outcome, state=_unproposed(state))
+    questions = [n for n, shown in enumerate(outcome.view) if isinstance(shown, (Question, Proposal))]
+    if not questions:
+        return outcome  # e.g. "start over?": the proposal waits for the answer
+    last = outcome.view[questions[-1]]
+    if last.item.id != state.proposed_item:
+        return replace(outcome, state=_unproposed(state))
+    if isinstance(last, Proposal):
+        return outcome
+    view = list(outcome.view)
+    view[questions[-1]] = Proposal(last.item, state.proposed_value, last.progress)  # type: ignore[arg-type]
+    return replace(outcome, view=tuple(view))
 
 
 def _on_payload(turn: Turn, item: Item) -> Outcome:
@@ -67,7 +146,7 @@ def store_answer(turn: Turn, item: Item, value: AnswerValue) -> Outcome:
     record = RecordAnswer(state.assessment_id, item.id, value)
     answers = {**turn.facts.answers, item.id: value}
     was_revisit = state.revisit is not None
-    state = replace(state, revisit=None, misses=0)
+    state = replace(_unproposed(state), revisit=None, misses=0)
     role = state.role or ""
     shown: list[Show] = []
     challenge = questionnaire.challenge(item.challenge)
@@ -96,7 +175,7 @@ def _on_pending(turn: Turn, answers: Answers) -> Outcome:
         key = "confirm_start_over" if state.pending == "start_over" else "confirm_stop"
         return Outcome(state, (Text("confirm_again"), confirm(key)))
     action = state.pending
-    state = replace(state, pending=None, revisit=None, misses=0)
+    state = replace(_unproposed(state), pending=None, revisit=None, misses=0)
     if action == "stop":
         return Outcome(replace(state, phase="paused"), (Text("stopped", {
             "answered": len(answers), "code": _resume_code(turn),
@@ -115,9 +194,7 @@ def _resume_code(turn: Turn) -> str:
 
 
 def answer_label(value: AnswerValue | None) -> str:
-    if value is None:
-        return "no answer"
-    return likert_label(value) if value == NOT_APPLICABLE else f"{value} – {likert_label(value)}"
+    return "no answer" if value is None else scale_label(value)
 
 
 # --- interruptions: each answers, then asks the same question again ------------------------

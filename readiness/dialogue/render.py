@@ -11,8 +11,8 @@ from typing import Any, Callable, Mapping
 from readiness.answers import likert_label
 from readiness.chat_text import ChatTexts
 from readiness.dialogue.state import BotMessage, Button
-from readiness.dialogue.view import Choice, Link, Question, RoleChoice, Show, Summary, Text
-from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, Questionnaire
+from readiness.dialogue.view import Choice, Link, Proposal, Question, RoleChoice, Show, Summary, Text
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue, Questionnaire
 
 #: Width of the text bars in the summary.
 BAR_WIDTH = 10
@@ -30,6 +30,15 @@ def answer_payload(item_id: str, value: object) -> str:
     """The quick-reply payload of one answer button (Rasa reads it as intent + entities)."""
     likert = f'"{value}"' if value == NOT_APPLICABLE else value
     return f'/answer{{"item": "{item_id}", "likert": {likert}}}'
+
+
+#: The answer buttons in their usual order: 1 … 5, then "don't know".
+SCALE: tuple[AnswerValue, ...] = (*range(LIKERT_MIN, LIKERT_MAX + 1), NOT_APPLICABLE)
+
+
+def answer_label(value: AnswerValue) -> str:
+    """How an answer is named to the respondent: "4 – Agree", or "Don't know"."""
+    return likert_label(value) if value == NOT_APPLICABLE else f"{value} – {likert_label(value)}"
 
 
 class Renderer:
@@ -70,15 +79,29 @@ class Renderer:
             ))
         if isinstance(shown, Question):
             return self.question(shown)
+        if isinstance(shown, Proposal):
+            return self.proposal(shown)
         raise TypeError(f"cannot render {shown!r}")
+
+    def answer_button(self, item_id: str, value: AnswerValue) -> Button:
+        title = self.say("answer_buttons_dont_know") if value == NOT_APPLICABLE else answer_label(value)
+        return Button(title, answer_payload(item_id, value))
 
     def question(self, shown: Question) -> BotMessage:
         item = shown.item
-        buttons = tuple(
-            Button(f"{value} – {likert_label(value)}", answer_payload(item.id, value))
-            for value in range(LIKERT_MIN, LIKERT_MAX + 1)
-        ) + (Button(self.say("answer_buttons_dont_know"), answer_payload(item.id, NOT_APPLICABLE)),)
+        buttons = tuple(self.answer_button(item.id, value) for value in SCALE)
         return BotMessage(self.say("question", {"statement": item.text}), buttons, {"progress": asdict(shown.progress)})
+
+    def proposal(self, shown: Proposal) -> BotMessage:
+        """The proposed reading first, then the rest of the scale: ordinary answer payloads, so
+        any Rasa client confirms with one tap; `confirm` names the proposal for custom clients."""
+        item, value = shown.item, shown.value
+        order = (value, *(other for other in SCALE if other != value))
+        return BotMessage(
+            self.say("proposal", {"answer": answer_label(value)}),
+            tuple(self.answer_button(item.id, option) for option in order),
+            {"confirm": {"item": item.id, "likert": value}, "progress": asdict(shown.progress)},
+        )
 
     def summary(self, shown: Summary) -> tuple[BotMessage, ...]:
         """The end-of-assessment summary: index, nine bars, top gaps, next tier, training, link."""

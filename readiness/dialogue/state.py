@@ -11,6 +11,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from readiness.model import is_valid_answer
+
 #: Below this NLU confidence an intent is not trusted on its own.
 CONFIDENCE = 0.6
 
@@ -25,6 +27,7 @@ PENDING = ("start_over", "stop")
 #: Slot fields and their types; the others are optional text.
 _SLOT_TYPES: Mapping[str, Any] = {
     "misses": int, "assessment_id": int, "resume_failures": int, "resume_blocked_until": (int, float),
+    "proposed_value": (int, str),
 }
 #: Database ids are signed 64-bit integers: a slot naming anything else is forged.
 _MAX_ID = 2**63 - 1
@@ -53,6 +56,17 @@ class ChatState:
     #: The statement the respondent was last shown. A free-text answer belongs to it even when
     #: the database is ahead (the reply to the previous answer was lost in a crash).
     asked: str | None = None
+    #: A typed answer read plausibly but not certainly, proposed for confirmation and not
+    #: stored: the statement it answers (always the one asked) and the value proposed.
+    proposed_item: str | None = None
+    proposed_value: int | str | None = None
+
+    @property
+    def proposal(self) -> tuple[str, int | str] | None:
+        """(item id, value) of the reading awaiting confirmation, if any."""
+        if self.proposed_item is None or self.proposed_value is None:
+            return None
+        return self.proposed_item, self.proposed_value
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,9 +103,22 @@ class ChatState:
             or state.resume_failures < 0
             or (state.assessment_id is not None and not 0 < state.assessment_id <= _MAX_ID)
             or (state.pending is not None and state.pending not in PENDING)
+            or not _proposal_is_sound(state)
         ):
             return cls()
         return state
+
+
+def _proposal_is_sound(state: ChatState) -> bool:
+    """No proposal, or one whole proposal of a valid answer for the statement on screen."""
+    if state.proposed_item is None and state.proposed_value is None:
+        return True
+    return (
+        state.phase == "questionnaire"
+        and state.proposed_item is not None
+        and state.proposed_item == state.asked
+        and is_valid_answer(state.proposed_value)
+    )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from readiness.dialogue.intents import is_no, is_skip, is_yes
 from readiness.dialogue.questionnaire import confirm, on_questionnaire
 from readiness.dialogue.state import ASSESSMENT_PHASES, ChatState, UserTurn
 from readiness.dialogue.turn import Content, Outcome, Turn
-from readiness.dialogue.view import Choice, Link, Question, RoleChoice, Text
+from readiness.dialogue.view import Choice, Link, Proposal, Question, RoleChoice, Text
 from readiness.matching import find_resume_code, join_code_candidates, match_role
 
 #: Seconds a respondent needs per statement, for the "about N minutes" estimate.
@@ -69,7 +69,7 @@ def step(state: ChatState, user: UserTurn, facts: Facts, content: Content) -> Ou
         outcome = _resume(turn, code)
     else:
         outcome = PHASE_HANDLERS[_phase(state, content)](turn)
-    shown = [view.item.id for view in outcome.view if isinstance(view, Question)]
+    shown = [view.item.id for view in outcome.view if isinstance(view, (Question, Proposal))]
     counters = outcome.state if code is not None else state
     return replace(outcome, state=replace(
         outcome.state,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
-from readiness.model import Item
+from readiness.model import AnswerValue, Item
 from readiness.results import ReadinessResult
 
 
@@ -63,6 +63,16 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Proposal:
+    """A typed answer read plausibly, not certainly: "I read that as 4 – Agree. Is that right?"
+    with the proposed answer as the first button and the rest of the scale after it."""
+
+    item: Item
+    value: AnswerValue
+    progress: Progress
+
+
+@dataclass(frozen=True)
 class Summary:
     """The end-of-assessment summary of one respondent's result."""
 
@@ -70,4 +80,4 @@ class Summary:
     report_token: str
 
 
-Show = Union[Text, Choice, RoleChoice, Question, Summary]
+Show = Union[Text, Choice, RoleChoice, Question, Proposal, Summary]
