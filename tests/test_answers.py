@@ -681,8 +681,8 @@ def test_not_strongly_is_a_proposal_of_agreement_short_of_the_extreme():
 
 
 @pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
-    ("privacy_vulnerability_concern", "yes, somewhat worried", 4, False),  # "somewhat" hedges: 3 or 4
-    ("privacy_vulnerability_concern", "yeah somewhat worried tbh", 4, False),
+    ("privacy_vulnerability_concern", "yes, somewhat worried", 4, True),
+    ("privacy_vulnerability_concern", "yeah somewhat worried tbh", 4, True),
     ("privacy_vulnerability_concern", "not worried at all", 1, True),
     ("privacy_vulnerability_concern", "not worried", 2, True),
     ("privacy_vulnerability_concern", "very worried", 5, True),
