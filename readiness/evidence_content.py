@@ -198,11 +198,15 @@ def build_measures(document: YamlDocument, questionnaire: Questionnaire) -> tupl
         if raw.get("perception") is not None:
             p = raw["perception"]
             item = p.get("item")
-            if not isinstance(item, str) or not questionnaire.has_item(item):
-                raise fail(f"perception item {item!r} is not a statement of bank.yml", "perception")
+            if not isinstance(item, str) or not item:
+                raise fail("perception needs the `item:` id of a bank.yml statement", "perception")
             if p.get("at_least") not in (1, 2, 3, 4, 5):
                 raise fail("perception at_least must be 1–5", "perception")
-            perception = EvidencePerception(item, int(p["at_least"]), _text(document, [*path, "perception"], p.get("label"), where))
+            # A statement removed from the bank (a live edit) leaves the measure without a
+            # perception beside it rather than refusing the whole content folder.
+            if questionnaire.has_item(item):
+                perception = EvidencePerception(item, int(p["at_least"]),
+                                                _text(document, [*path, "perception"], p.get("label"), where))
         measures.append(EvidenceMeasure(
             id=mid, title=_text(document, [*path, "title"], raw.get("title"), where),
             counts=_text(document, [*path, "counts"], raw.get("counts"), where),

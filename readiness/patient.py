@@ -107,8 +107,10 @@ def build_patient(document: YamlDocument, questionnaire: Questionnaire, chat: Ch
         if s.get("challenge") not in challenges:
             raise ContentError(path, where, f"challenge must be one of bank.yml's ({', '.join(sorted(challenges))})", line)
         staff = s.get("staff_item")
+        if staff is not None and not isinstance(staff, str):
+            raise ContentError(path, where, "staff_item must be the id of a bank.yml statement", line)
         if staff is not None and not questionnaire.has_item(staff):
-            raise ContentError(path, where, f"staff_item {staff!r} is not a statement of bank.yml", line)
+            staff = None  # removed from the bank: no staff vs patients pair for it
         statements.append(PatientStatement(s["id"], " ".join(s["text"].split()), " ".join(s["why"].split()),
                                            s["challenge"], staff))
     answers = data.get("answers")
