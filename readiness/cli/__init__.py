@@ -31,6 +31,7 @@ from readiness.cli.organisations import (
     cmd_org_round,
     cmd_org_weights,
 )
+from readiness.cli.evidence import add_parser as add_evidence_parser
 from readiness.cli.reports import cmd_report, cmd_score, cmd_simulate
 
 __all__ = ["RETENTION_DAYS_ENV", "USAGE_ERROR", "UserError", "build_parser", "main"]
@@ -78,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     purge.add_argument("code", metavar="ORG_CODE")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     purge.set_defaults(handler=cmd_org_purge)
+
+    add_evidence_parser(commands)
 
     respondent = commands.add_parser("respondent", help="privacy: delete one respondent").add_subparsers(
         dest="respondent_command", required=True, metavar="ACTION")
