@@ -132,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("code", metavar="ORG_CODE")
     report.add_argument("--round", type=int, help="survey round (default: the latest with completed assessments)")
     report.add_argument("--format", choices=["html", "pdf", "md", "json", "csv"], required=True)
+    report.add_argument("--evidence", action="store_true",
+                        help="with --format csv: the pilot evidence (one row per proportion) instead of the answers")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout; pdf needs a file or a pipe)")
     report.set_defaults(handler=cmd_report)
 
