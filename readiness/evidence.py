@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from readiness.evidence_content import EvidenceMeasure
+from readiness.evidence_content import EvidenceMeasure, EvidenceProportion
 
 #: Two-sided 95 % normal quantile.
 Z95 = 1.959963984540054
@@ -111,7 +111,7 @@ def _show(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def measure_proportion(measure: EvidenceMeasure, quantity: str):  # type: ignore[no-untyped-def]
+def measure_proportion(measure: EvidenceMeasure, quantity: str) -> EvidenceProportion:
     return next(p for p in measure.proportions if p.quantity == quantity)
 
 

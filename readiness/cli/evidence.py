@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from readiness.cli.common import UserError, open_store, print_json, table, unknown_organisation
 
+if TYPE_CHECKING:
+    from readiness.evidence import MeasureResult
+    from readiness.evidence_content import EvidenceMeasure
 
-def _measure(code: str):  # type: ignore[no-untyped-def]
+
+def _measure(code: str) -> "EvidenceMeasure":
     from readiness.live_content import current_content
 
     content = current_content()
@@ -43,7 +48,7 @@ def cmd_evidence_set(args: argparse.Namespace) -> None:
         print("  " + line)
 
 
-def _result_lines(result) -> list[str]:  # type: ignore[no-untyped-def]
+def _result_lines(result: "MeasureResult") -> list[str]:
     lines = [f"{p.label}: {p.percent:.1f} % (95 % CI {p.ci_low:.1f}–{p.ci_high:.1f}; {p.successes}/{p.n})"
              + (f"; study {p.seed_percent:g} %" if p.seed_percent is not None else "")
              for p in result.proportions]
@@ -74,7 +79,7 @@ def cmd_evidence_list(args: argparse.Namespace) -> None:
     print(table(rows, ("round", "measure", "values", "entered by", "entered (UTC)", "source")))
 
 
-def add_parser(commands) -> None:  # type: ignore[no-untyped-def]
+def add_parser(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     evidence = commands.add_parser("evidence", help="pilot evidence per organisation and round (evidence.yml)").add_subparsers(
         dest="evidence_command", required=True, metavar="ACTION")
     put = evidence.add_parser("set", help="enter (or replace) one measure's counts, e.g. "
