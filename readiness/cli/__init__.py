@@ -26,6 +26,7 @@ from readiness.cli.data import (
 from readiness.cli.organisations import (
     cmd_org_create,
     cmd_org_list,
+    cmd_org_patient_poster,
     cmd_org_purge,
     cmd_org_quality,
     cmd_org_round,
@@ -74,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--include-flagged", dest="exclude", action="store_const", const=False,
                         help="include them (the default)")
     quality.set_defaults(handler=cmd_org_quality, exclude=None)
+
+    poster = org.add_parser("patient-poster", help="a printable A4 poster (PDF) with a QR code for the patients' survey")
+    poster.add_argument("code", metavar="ORG_CODE")
+    poster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    poster.add_argument("--url", metavar="BASE", help="the web app's public address (default: $READINESS_PUBLIC_URL)")
+    poster.set_defaults(handler=cmd_org_patient_poster)
 
     purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
     purge.add_argument("code", metavar="ORG_CODE")
