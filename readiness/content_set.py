@@ -1,4 +1,4 @@
-"""One gate for all content: the seven YAML files of a content folder, loaded and checked
+"""One gate for all content: the nine YAML files of a content folder, loaded and checked
 together into one immutable `ContentSet`.
 
 Why together: a content folder only works as a whole (the chat wording names placeholders the
@@ -20,7 +20,9 @@ from readiness.bank import default_content_dir, load_questionnaire
 from readiness.chat_text import ChatTexts, chat_texts_from
 from readiness.cohort_profiles import CohortProfile, ProfileError, build_profiles
 from readiness.content_yaml import CONTENT_FILE_NAMES, ContentError, YamlDocument, read_yaml
+from readiness.evidence_content import EVIDENCE_FILE, EvidenceMeasure, build_measures
 from readiness.model import Questionnaire
+from readiness.patient import PATIENT_FILE, PatientContent, build_patient
 
 __all__ = [
     "CONTENT_FILE_NAMES",
@@ -52,6 +54,13 @@ class ContentSet:
     #: bank.yml `version`, the editor's label for this questionnaire.
     version: str
     directory: Path
+    #: Pilot evidence measures (evidence.yml).
+    evidence: tuple[EvidenceMeasure, ...] = ()
+    #: The patients' questionnaire and wording (patient.yml); None only for hand-built sets.
+    patient: PatientContent | None = None
+
+    def evidence_measure(self, measure_id: str) -> EvidenceMeasure | None:
+        return next((m for m in self.evidence if m.id == measure_id), None)
 
     @property
     def short_fingerprint(self) -> str:
@@ -65,7 +74,8 @@ class ContentSet:
                 f"{len(q.challenges)} challenges, {items} items, {len(q.roles)} roles, "
                 f"{len(q.tiers.bands)} tiers, {len(q.glossary)} glossary terms, "
                 f"{len(q.training)} training steps, {len(self.chat.messages)} chat messages, "
-                f"{len(self.cohort_profiles)} cohort profiles")
+                f"{len(self.cohort_profiles)} cohort profiles, {len(self.evidence)} evidence measures, "
+                f"{len(self.patient.statements) if self.patient else 0} patient statements")
 
 
 def _canonical(value: Any) -> Any:
@@ -85,7 +95,8 @@ def _canonical(value: Any) -> Any:
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 
-def bank_fingerprint(questionnaire: Questionnaire) -> str:
+def bank_fingerprint(questionnaire: Questionnaire, evidence: tuple[EvidenceMeasure, ...] = (),
+                     patient: tuple[Any, ...] = ()) -> str:
     """A stable hash of what the bank and tiers mean: roles, challenges, items (text, roles,
     weights, reverse flag, why, criterion, benchmark), tier bands and scoring rules.
 
@@ -99,6 +110,10 @@ def bank_fingerprint(questionnaire: Questionnaire) -> str:
         "tiers": _canonical(questionnaire.tiers.bands),
         "rules": _canonical(questionnaire.rules),
     }
+    if evidence:
+        data["evidence"] = _canonical(evidence)
+    if patient:
+        data["patient"] = _canonical(patient)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -140,14 +155,26 @@ def load_content(directory: Path | str | None = None, *,
                            f"not found or not a directory; it must hold {', '.join(CONTENT_FILE_NAMES)}")
     questionnaire = load_questionnaire(folder, bank_file=bank_file)
     vocabulary = load_vocabulary(folder / PHRASES_FILE)
-    chat = chat_texts_from(read_yaml(folder / CHAT_FILE))
+    chat_document = read_yaml(folder / CHAT_FILE)
+    chat = chat_texts_from(chat_document)
     profiles = load_cohort_profiles(folder / PROFILES_FILE)
+    evidence = build_measures(read_yaml(folder / EVIDENCE_FILE), questionnaire)
+    patient_document = read_yaml(folder / PATIENT_FILE)
+    # the patient statements' meaning first (for the fingerprint), then the whole patient content
+    draft = build_patient(patient_document, questionnaire, chat, chat_document, version=questionnaire.version,
+                          fingerprint="", vocabulary=vocabulary)
+    labels = tuple(sorted((str(k), v) for k, v in draft.answer_labels.items()))
+    fingerprint = bank_fingerprint(questionnaire, evidence, (draft.statements, labels))
+    patient = build_patient(patient_document, questionnaire, chat, chat_document, version=questionnaire.version,
+                            fingerprint=fingerprint, vocabulary=vocabulary)
     return ContentSet(
         questionnaire=questionnaire,
         chat=chat,
         vocabulary=vocabulary,
         cohort_profiles=profiles,
-        fingerprint=bank_fingerprint(questionnaire),
+        fingerprint=fingerprint,
         version=questionnaire.version,
         directory=folder,
+        evidence=evidence,
+        patient=patient,
     )

@@ -134,7 +134,8 @@ class YamlDocument:
 CONTENT_DIR_ENV = "READINESS_CONTENT_DIR"
 #: Every file of a content directory, loaded and validated together (readiness.content_set).
 CONTENT_FILE_NAMES = ("bank.yml", "tiers.yml", "glossary.yml", "training.yml",
-                      "answer_phrases.yml", "chat.yml", "cohort_profiles.yml")
+                      "answer_phrases.yml", "chat.yml", "cohort_profiles.yml", "evidence.yml",
+                      "patient.yml")
 MISSING_HINT = (f"the content directory must hold {', '.join(CONTENT_FILE_NAMES)}; "
                 f"check {CONTENT_DIR_ENV} or the path you passed")
 

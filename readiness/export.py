@@ -25,7 +25,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
 
 #: Version of the JSON document's shape; bump when a key changes meaning or disappears.
-JSON_SCHEMA_VERSION = "1.3"
+JSON_SCHEMA_VERSION = "1.4"
 
 FORMATS = ("html", "pdf", "md", "json", "csv")
 MEDIA_TYPES = {
@@ -299,6 +299,56 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
             for r in card.recommendations
         ],
         "method_notes": list(card.method_notes),
+        "evidence": [
+            {
+                "measure": e.measure,
+                "quantity": row.quantity,
+                "label": row.label,
+                "challenge": e.challenge,
+                "percent": _round(row.percent),
+                "ci_low": _round(row.ci_low),
+                "ci_high": _round(row.ci_high),
+                "seed_percent": row.seed_percent,
+                "n": row.n,
+                "staff_percent": _round(e.perception_percent),
+                "staff_n": e.perception_n,
+            }
+            for e in card.evidence for row in e.rows
+        ],
+        "evidence_measures": [
+            {
+                "measure": e.measure,
+                "title": e.title,
+                "challenge": e.challenge,
+                "challenge_score": _round(e.challenge_score),
+                "perception": e.perception_label,
+                "perception_percent": _round(e.perception_percent),
+                "perception_n": e.perception_n,
+                "source": e.source,
+                "entered_by": e.entered_by,
+                "entered_at": e.entered_at,
+                "difference": None if e.difference is None else {
+                    "points": _round(e.difference), "ci_low": _round(e.difference_low),
+                    "ci_high": _round(e.difference_high), "method": e.difference_method,
+                    "mcnemar_p": None if e.p_value is None else round(e.p_value, 4), "text": e.reading,
+                },
+            }
+            for e in card.evidence
+        ],
+        "patients": None if card.patients is None else {
+            "respondents": card.patients.respondents,
+            "suppressed": card.patients.suppressed,
+            "text": card.patients.text,
+            "statements": [
+                {
+                    "statement": r.statement, "text": r.text, "challenge": r.challenge, "n": r.n,
+                    "percent": _round(r.percent), "ci_low": _round(r.ci_low), "ci_high": _round(r.ci_high),
+                    "staff_item": r.staff_item, "staff_percent": _round(r.staff_percent), "staff_n": r.staff_n,
+                    "gap": _round(r.gap), "gap_low": _round(r.gap_low), "gap_high": _round(r.gap_high),
+                }
+                for r in card.patients.rows
+            ],
+        },
     }
 
 
@@ -368,6 +418,26 @@ def answers_csv(questionnaire: Questionnaire, frame: pd.DataFrame, round: int | 
     return out.to_csv(index=False, lineterminator="\n")
 
 
+EVIDENCE_CSV_COLUMNS = ("measure", "quantity", "label", "challenge", "percent", "ci_low", "ci_high",
+                        "seed_percent", "n", "counts", "staff_percent", "staff_n", "entered_by", "entered_at",
+                        "source")
+
+
+def evidence_csv(card: Scorecard) -> str:
+    """The scorecard's pilot evidence as CSV: one row per reported proportion (or ratio)."""
+    out = io.StringIO()
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EVIDENCE_CSV_COLUMNS)
+    for e in card.evidence:
+        for row in e.rows:
+            writer.writerow([e.measure, row.quantity, row.label, e.challenge, _round(row.percent), _round(row.ci_low),
+                             _round(row.ci_high), row.seed_percent, row.n, row.counts, _round(e.perception_percent),
+                             e.perception_n, e.entered_by, e.entered_at, e.source or ""])
+    return out.getvalue()
+
+
 def render(card: Scorecard, fmt: str, *, links: tuple[Link, ...] = ()) -> str | bytes:
     """The scorecard in one of html, pdf, md, json (csv needs the answers: `answers_csv`)."""
     if fmt == "html":
@@ -389,6 +459,6 @@ def file_name(card: Scorecard, fmt: str) -> str:
 
 
 __all__ = [
-    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "file_name", "load_schema", "markdown_escape",
+    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "evidence_csv", "file_name", "load_schema", "markdown_escape",
     "render", "render_html", "render_json", "render_markdown", "render_pdf", "scorecard_to_dict",
 ]

@@ -46,7 +46,7 @@ _paths_cache: dict[str, tuple[str, ...]] = {}
 
 def _signature(directory: Path) -> tuple[Any, ...]:
     """What identifies the content on disk: the directory plus each file's stat fingerprint
-    (seven os.stat calls; no file is read when nothing changed)."""
+    (one os.stat call per content file; no file is read when nothing changed)."""
     folder = str(directory)
     paths = _paths_cache.get(folder)
     if paths is None:
@@ -110,7 +110,7 @@ def _refresh() -> _Snapshot:
 
 def current_content() -> ContentSet:
     """The content set to serve now: reloaded when a content file or $READINESS_CONTENT_DIR
-    changes (cheap otherwise: seven os.stat calls). An invalid edit keeps the last valid set
+    changes (cheap otherwise: one os.stat call per content file). An invalid edit keeps the last valid set
     in service (logged once per change; see content_problem()). Raises ContentError only when
     no valid content has been loaded in this process yet."""
     snapshot = _refresh()

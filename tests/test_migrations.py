@@ -108,7 +108,7 @@ def test_upgrade_from_0001_keeps_data_and_backfills_conversations(database_url):
     _seed_at_0001(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0001"
-    assert upgrade_schema(engine) == head_revision() == "0004"
+    assert upgrade_schema(engine) == head_revision() == "0005"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -131,7 +131,7 @@ def test_upgrade_from_0002_keeps_data_and_records_content_versions(database_url)
     _seed_at_0002(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0002"
-    assert upgrade_schema(engine) == head_revision() == "0004"
+    assert upgrade_schema(engine) == head_revision() == "0005"
     engine.dispose()
     with Store(database_url) as store:
         # Assessments from before 0003 keep everything and have no fingerprints.
@@ -169,7 +169,7 @@ def test_downgrade_from_0003_keeps_answers(database_url):
         assert connection.execute(text("SELECT count(*) FROM answers")).scalar_one() == 3
         assert connection.execute(text("SELECT count(*) FROM assessments")).scalar_one() == 2
     assert "finished_version" not in {c["name"] for c in inspect(engine).get_columns("assessments")}
-    assert upgrade_schema(engine) == "0004"
+    assert upgrade_schema(engine) == "0005"
     engine.dispose()
     with Store(database_url) as store:
         assert store.answers(1) == {"privacy_confidence": 4, "data_quality": NOT_APPLICABLE}
@@ -212,7 +212,7 @@ def test_downgrade_to_0001_and_up_again(database_url):
     with engine.begin() as connection:
         command.downgrade(storage.alembic_config(connection), "0001")
     assert current_revision(engine) == "0001" and not inspect(engine).has_table("conversations")
-    assert upgrade_schema(engine) == "0004"
+    assert upgrade_schema(engine) == "0005"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -254,12 +254,12 @@ def test_db_current_and_upgrade_commands(database_url, tmp_path):
     _seed_at_0001(database_url)
     current = _cli("db", "current", url=database_url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0001 (head is 0004: run `readiness db upgrade`)" in current.stdout
+    assert "0001 (head is 0005: run `readiness db upgrade`)" in current.stdout
     upgraded = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0004" in upgraded.stdout
+    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0005" in upgraded.stdout
     again = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert "Already at the latest revision 0004" in again.stdout
-    assert "0004 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
+    assert "Already at the latest revision 0005" in again.stdout
+    assert "0005 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
     with Store(database_url) as store:
         _check_upgraded(store)
 
@@ -276,3 +276,34 @@ def test_migrations_need_no_alembic_ini():
     assert config.config_file_name is None
     assert Path(config.get_main_option("script_location")) == Path(storage.__file__).parent.parent / "migrations"
     assert (storage.MIGRATIONS_DIR / "env.py").is_file()
+
+
+def test_upgrade_0004_to_0005_with_data_keeps_staff_and_adds_evidence(tmp_path):
+    """SQLite: a database at 0004 with respondents and answers upgrades to 0005; existing
+    respondents are staff (audience NULL), staff scores are unchanged, and evidence can be
+    stored for the organisation and is deleted with it."""
+    url = f"sqlite:///{tmp_path / 'readiness.db'}"
+    _seed_at_0001(url)
+    engine = _engine(url)
+    assert upgrade_schema(engine, "0004") == "0004"
+    assert not inspect(engine).has_table("evidence_entries")
+    engine.dispose()
+    engine = _engine(url)
+    assert upgrade_schema(engine) == "0005"
+    columns = {c["name"] for c in inspect(engine).get_columns("respondents")}
+    assert "audience" in columns and inspect(engine).has_table("evidence_entries")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM respondents WHERE audience IS NULL")).scalar_one() == 3
+    engine.dispose()
+    with Store(url) as store:
+        _check_upgraded(store)
+        frame = store.answers_frame("ABC-DEF")
+        assert sorted(frame["respondent"].astype(str).unique()) == ["r-000000000001", "r-000000000002"]
+        assert store.get_respondent("r-000000000001").audience == "staff"
+        entry = store.set_evidence("ABC-DEF", "staff_trained", {"trained": 40, "staff": 50},
+                                   source="HR training log", entered_by="education lead")
+        assert (entry.round, entry.entered_by, entry.source) == (2, "education lead", "HR training log")
+        assert [e.values for e in store.evidence("ABC-DEF")] == [{"staff": 50, "trained": 40}]
+        store.purge_organisation("ABC-DEF")
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM evidence_entries")).scalar_one() == 0

@@ -125,7 +125,7 @@ def test_respondent_delete_removes_rows_and_every_conversations_events(env, urls
 
     assert store.get_respondent(gone) is None and store.get_respondent(kept) is not None
     assert table_counts(store) == {"organisations": 1, "respondents": 1, "assessments": 1,
-                                   "answers": 3, "conversations": 2}
+                                   "answers": 3, "conversations": 2, "evidence_entries": 0}
     with store.engine.connect() as connection:
         assert connection.execute(text(
             "SELECT count(*) FROM conversations WHERE sender_id LIKE 'gone-%'")).scalar_one() == 0
@@ -159,7 +159,7 @@ def test_org_purge_asks_for_yes_then_removes_everything_of_that_organisation(env
     assert "3 respondents, 3 assessments, 9 answers, 30 chat tracker events" in out
     assert store.get_organisation(purged.join_code) is None
     assert table_counts(store) == {"organisations": 1, "respondents": 2, "assessments": 2,
-                                   "answers": 6, "conversations": 4}
+                                   "answers": 6, "conversations": 4, "evidence_entries": 0}
     assert store.get_respondent(survivor) and store.get_respondent(individual)
     assert set(tracker_counts(tracker_url)) == {"o-1", "o-2", "i-1", "i-2"}
     store.close()
@@ -242,14 +242,18 @@ def test_tracker_url_default_is_one_rule_for_launcher_and_cli(tmp_path, monkeypa
 #: as migrated, not the models).
 ALLOWED = {
     "organisations": {"id", "name", "join_code", "admin_token_hash", "weights_json",
-                      "current_round", "created_at"},
+                      "current_round", "created_at", "exclude_flagged"},
     "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
-                    "sender_id", "consented_at"},
+                    "sender_id", "consented_at", "audience"},
     "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
                     "completed_at", "resume_code", "report_token", "started_fingerprint",
                     "finished_fingerprint", "finished_version"},
     "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
     "conversations": {"id", "respondent_id", "sender_id", "created_at"},
+    # pilot counts per organisation and round (numbers only), a bounded source note and the
+    # role of who entered them
+    "evidence_entries": {"id", "organisation_id", "round", "measure", "values_json", "source",
+                         "entered_by", "entered_at"},
     "alembic_version": {"version_num"},
 }
 
@@ -268,5 +272,6 @@ def test_no_column_for_chat_text_or_patient_data(urls):
             assert not any(word in name for word in forbidden), f"{table}.{name}"
             length = getattr(column["type"], "length", None)
             unbounded = length is None and column["type"].python_type is str
-            # the only unbounded text is the organisation's challenge weights (JSON numbers)
-            assert not unbounded or (table, name) == ("organisations", "weights_json"), f"{table}.{name}"
+            # the only unbounded text is JSON numbers: challenge weights and evidence counts
+            assert not unbounded or (table, name) in (("organisations", "weights_json"),
+                                                      ("evidence_entries", "values_json")), f"{table}.{name}"

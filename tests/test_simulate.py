@@ -26,7 +26,9 @@ def test_seed_study_reproduces_the_seed_figures_within_three_points():
     q = current_questionnaire()
     frame = synthetic_answers(q, get_profile("seed-study"), 3000, seed=11)
     results = benchmark_percentages(q, frame)
-    assert len(results) == 7
+    # six: the 1 % breach rate is pilot evidence (evidence.yml), not a share of staff agreeing
+    assert len(results) == 6
+    assert "privacy_incidents_reported" not in {r.item.id for r in results}
     for result in results:
         assert abs(result.percent - result.benchmark.figure) <= 3.0, (result.item.id, result.percent)
     after = {b.item.id: b.percent for b in benchmark_percentages(

@@ -427,12 +427,15 @@ def test_no_free_text_or_personal_columns():
         "organisations": {"id", "name", "join_code", "admin_token_hash", "weights_json",
                           "current_round", "created_at", "exclude_flagged"},
         "respondents": {"id", "pseudonym", "organisation_id", "role", "department",
-                        "sender_id", "consented_at"},
+                        "sender_id", "consented_at", "audience"},
         "assessments": {"id", "respondent_id", "round", "questionnaire_version", "started_at",
                         "completed_at", "resume_code", "report_token", "started_fingerprint",
                         "finished_fingerprint", "finished_version"},
         "answers": {"id", "assessment_id", "item_id", "value", "not_applicable", "answered_at"},
         "conversations": {"id", "respondent_id", "sender_id", "created_at"},
+        # pilot counts per organisation and round, never about a person
+        "evidence_entries": {"id", "organisation_id", "round", "measure", "values_json", "source",
+                             "entered_by", "entered_at"},
     }
 
 

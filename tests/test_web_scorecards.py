@@ -110,3 +110,45 @@ def test_personal_scorecard_link(site):  # type: ignore[no-untyped-def]
     assert status == 200 and json.loads(body)["kind"] == "personal"
     assert get(f"{site['base']}/me/not-a-real-token")[0] == 404
     assert get(f"{site['base']}/me/{site['report']}?format=exe")[0] == 404
+
+
+def post(url: str, fields: dict, token: str | None = None) -> tuple[int, bytes]:
+    from urllib.parse import urlencode
+
+    request = urllib.request.Request(url, data=urlencode(fields).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_evidence_form_behind_the_admin_token_saves_and_refuses_bad_values(site):  # type: ignore[no-untyped-def]
+    base, code, token = site["base"], site["first"], site["first_token"]
+    assert get(f"{base}/org/{code}/evidence")[0] == 401
+    assert post(f"{base}/org/{code}/evidence", {"measure": "staff_trained", "trained": "1", "staff": "2"},
+                site["second_token"])[0] == 401  # another organisation's token
+    status, _, body = get(f"{base}/org/{code}/evidence?token={token}")
+    assert status == 200 and b"Diagnostic accuracy, AI vs clinicians" in body and b'name="clinicians_correct"' in body
+    status, body = post(f"{base}/org/{code}/evidence", {
+        "measure": "diagnostic_accuracy", "cases": "1000", "ai_correct": "950", "clinicians_correct": "970",
+        "source": "PACS audit", "entered_by": "radiology lead"}, token)
+    assert status == 200 and b"Saved Diagnostic accuracy" in body and b"95.0 % (95 % CI 93.5" in body
+    status, body = post(f"{base}/org/{code}/evidence", {
+        "measure": "diagnostic_accuracy", "cases": "100", "ai_correct": "950", "clinicians_correct": "97"}, token)
+    assert status == 400 and b"ai_correct=950 is more than cases=100" in body
+    status, _, document = get(f"{base}/org/{code}/scorecard.json", token)
+    entries = {e["quantity"]: e for e in json.loads(document)["evidence"]}
+    assert entries["ai_accuracy"]["n"] == 1000  # the bad submission changed nothing
+    status, headers, csv_body = get(f"{base}/org/{code}/evidence.csv", token)
+    assert status == 200 and csv_body.startswith(b"measure,quantity") and b"ai_accuracy" in csv_body
+    status, _, dashboard = get(f"{base}/org/{code}/", token)
+    assert b"Evidence beside perceptions" in dashboard and b"/evidence" in dashboard and b"patient-poster.pdf" in dashboard
+
+
+def test_patient_poster_download(site):  # type: ignore[no-untyped-def]
+    base, code, token = site["base"], site["first"], site["first_token"]
+    assert get(f"{base}/org/{code}/patient-poster.pdf")[0] == 401
+    status, headers, body = get(f"{base}/org/{code}/patient-poster.pdf", token)
+    assert status == 200 and body.startswith(b"%PDF") and "attachment" in headers["Content-Disposition"]

@@ -52,7 +52,7 @@ HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 UNAUTHORISED = "Unauthorised: this page needs the organisation's admin token.\n"
 NOT_FOUND = "Not found.\n"
-_FILE = re.compile(r"^scorecard\.(html|pdf|md|json|csv)$")
+_FILE = re.compile(r"^(?:scorecard\.(html|pdf|md|json|csv)|(evidence)\.csv)$")
 _PERSONAL_FORMATS = ("html", "pdf", "json", "md")
 TOO_MANY = "Too many failed attempts: try again later.\n"
 #: Wrong admin tokens allowed per client address and organisation code within FAILURE_WINDOW.
@@ -208,11 +208,13 @@ def make_blueprint(
             return _unauthorised()
         admin_limits.success(key)
         fmt = "html"
+        evidence_file = False
         if filename is not None:
             match = _FILE.match(filename)
             if match is None:
                 return _not_found()
-            fmt = match.group(1)
+            fmt = match.group(1) or "csv"
+            evidence_file = match.group(2) is not None
         chosen = _round_arg(request)
         if chosen == "bad":
             return response.text("round must be a positive whole number\n", status=400, headers=NO_STORE)
@@ -221,6 +223,9 @@ def make_blueprint(
             record = store.get_organisation(code)
             if record is None:  # deleted between the token check and now
                 return None
+            if evidence_file:
+                card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
+                return export.evidence_csv(card), export.file_name(card, "csv").replace("scorecard-", "evidence-", 1)
             if fmt == "csv":
                 from readiness.bank import current_questionnaire
 
@@ -238,6 +243,9 @@ def make_blueprint(
                 base = f"/org/{quote(record.join_code)}/scorecard"
                 links = tuple(export.Link(label, f"{base}.{ext}{suffix}") for ext, label in (
                     ("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown"), ("json", "JSON"), ("csv", "CSV (anonymised answers)")))
+                links += (export.Link("CSV (pilot evidence)", f"/org/{quote(record.join_code)}/evidence.csv{suffix}"),
+                          export.Link("Enter pilot evidence", f"/org/{quote(record.join_code)}/evidence{suffix}"),
+                          export.Link("Patient poster (PDF)", f"/org/{quote(record.join_code)}/patient-poster.pdf{suffix}"))
                 return export.render_html(card, links=links), export.file_name(card, "html")
             return export.render(card, fmt), export.file_name(card, fmt)
 
@@ -249,6 +257,53 @@ def make_blueprint(
             return _unauthorised()
         body, download = built
         return _document(body, fmt, None if filename is None else download)
+
+    async def authorised(request: Request, code: str) -> response.HTTPResponse | None:
+        """None when the request carries the organisation's admin token, else the response."""
+        store = _store(request)
+        token = _token(request)
+        key = (client_address(request), _code_key(code))
+        blocked = admin_limits.retry_after(key)
+        if blocked is not None:
+            return _too_many(blocked)
+        if not await _in_thread(lambda: store.verify_admin_token(code, token)):
+            admin_limits.failure(key)
+            return _unauthorised()
+        admin_limits.success(key)
+        return None
+
+    @bp.route("/org/<code>/evidence", methods=["GET", "POST"])
+    async def evidence_form(request: Request, code: str) -> response.HTTPResponse:
+        refused = await authorised(request, code)
+        if refused is not None:
+            return refused
+        store = _store(request)
+        form = request.form if request.method == "POST" else None
+        status, body = await _in_thread(lambda: evidence_page(store, code, form, request.args.get("token", "")))
+        headers = {**NO_STORE, "Content-Security-Policy": EVIDENCE_CSP}
+        return response.html(body, status=status, headers=headers)
+
+    @bp.get("/org/<code>/patient-poster.pdf")
+    async def patient_poster(request: Request, code: str) -> response.HTTPResponse:
+        refused = await authorised(request, code)
+        if refused is not None:
+            return refused
+        store = _store(request)
+
+        def build() -> bytes | None:
+            from readiness.poster import patient_link, poster_pdf
+
+            record = store.get_organisation(code)
+            if record is None:
+                return None
+            base = f"{request.scheme}://{request.host}"
+            return poster_pdf(record.name, record.join_code, patient_link(record.join_code, base))
+
+        pdf = await _in_thread(build)
+        if pdf is None:
+            return _unauthorised()
+        return response.raw(pdf, content_type="application/pdf", headers={
+            **NO_STORE, "Content-Disposition": 'attachment; filename="patient-poster.pdf"'})
 
     @bp.get("/org/<code>/", strict_slashes=True)
     async def dashboard(request: Request, code: str) -> response.HTTPResponse:
@@ -284,6 +339,69 @@ def make_blueprint(
         return _document(body, fmt, None if fmt == "html" else download)
 
     return bp
+
+
+#: The evidence form posts to itself and uses inline styles only.
+EVIDENCE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; "
+                "form-action 'self'")
+
+
+def evidence_page(store: Any, code: str, form: Any, token: str) -> tuple[int, str]:
+    """The minimal evidence form (GET) or the result of a submission (POST): (status, HTML).
+
+    A submission names one measure and its inputs; it is checked exactly like
+    `readiness evidence set` (readiness.evidence.check_values): a bad value gets one message and
+    nothing is stored.
+    """
+    from html import escape
+
+    from readiness.evidence import EvidenceError, check_values, measure_result
+    from readiness.live_content import current_content
+
+    content = current_content()
+    record = store.get_organisation(code)
+    if record is None:
+        return 401, UNAUTHORISED
+    message, status = "", 200
+    if form is not None:
+        measure = content.evidence_measure(form.get("measure", ""))
+        if measure is None:
+            message, status = "Unknown evidence measure: choose one of the forms below.", 400
+        else:
+            raw = {spec.name: form.get(spec.name, "") for spec in measure.inputs if form.get(spec.name, "").strip()}
+            try:
+                values = check_values(measure, raw)
+                entry = store.set_evidence(record.join_code, measure.id, values, source=form.get("source") or None,
+                                           entered_by=form.get("entered_by") or "organisation lead")
+            except (EvidenceError, ValueError) as error:
+                message, status = f"Not saved: {error}", 400
+            else:
+                result = measure_result(measure, values)
+                lines = [f"{p.label}: {p.percent:.1f} % (95 % CI {p.ci_low:.1f}–{p.ci_high:.1f})" for p in result.proportions]
+                if result.comparison is not None:
+                    lines.append(result.comparison.text)
+                message = f"Saved {measure.title} for round {entry.round}. " + " ".join(lines)
+    action = f"/org/{quote(record.join_code)}/evidence" + (f"?{urlencode({'token': token})}" if token else "")
+    entered = {e.measure: e for e in store.evidence(record.join_code, record.current_round)}
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pilot evidence — {escape(record.name)}</title></head>"
+             f"<body style=\"font-family:sans-serif;max-width:48rem;margin:2rem auto\"><h1>Pilot evidence: {escape(record.name)}</h1>"
+             f"<p>Round {record.current_round}. Counts from your AI pilot; who entered them is kept as a role, never a name.</p>"]
+    if message:
+        parts.append(f"<p role=\"status\" style=\"padding:.5rem;border:1px solid\"><strong>{escape(message)}</strong></p>")
+    for measure in content.evidence:
+        now = entered.get(measure.id)
+        parts.append(f"<form method=\"post\" action=\"{escape(action)}\"><fieldset><legend>{escape(measure.title)}</legend>"
+                     f"<p>{escape(measure.counts)}</p><input type=\"hidden\" name=\"measure\" value=\"{measure.id}\">")
+        for spec in measure.inputs:
+            value = "" if now is None or spec.name not in now.values else f"{now.values[spec.name]:g}"
+            optional = "" if spec.required else " (optional)"
+            parts.append(f"<p><label>{escape(spec.label)}{optional} <input name=\"{spec.name}\" inputmode=\"numeric\" "
+                         f"value=\"{escape(value)}\"></label></p>")
+        parts.append("<p><label>Source <input name=\"source\" maxlength=\"500\"></label> "
+                     "<label>Entered by (role) <input name=\"entered_by\" value=\"organisation lead\" maxlength=\"64\"></label></p>"
+                     "<p><button type=\"submit\">Save</button></p></fieldset></form>")
+    parts.append("</body></html>")
+    return status, "".join(parts)
 
 
 class _NamedCard:

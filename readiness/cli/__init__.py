@@ -26,11 +26,13 @@ from readiness.cli.data import (
 from readiness.cli.organisations import (
     cmd_org_create,
     cmd_org_list,
+    cmd_org_patient_poster,
     cmd_org_purge,
     cmd_org_quality,
     cmd_org_round,
     cmd_org_weights,
 )
+from readiness.cli.evidence import add_parser as add_evidence_parser
 from readiness.cli.reports import cmd_report, cmd_score, cmd_simulate
 
 __all__ = ["RETENTION_DAYS_ENV", "USAGE_ERROR", "UserError", "build_parser", "main"]
@@ -74,10 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="include them (the default)")
     quality.set_defaults(handler=cmd_org_quality, exclude=None)
 
+    poster = org.add_parser("patient-poster", help="a printable A4 poster (PDF) with a QR code for the patients' survey")
+    poster.add_argument("code", metavar="ORG_CODE")
+    poster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    poster.add_argument("--url", metavar="BASE", help="the web app's public address (default: $READINESS_PUBLIC_URL)")
+    poster.set_defaults(handler=cmd_org_patient_poster)
+
     purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
     purge.add_argument("code", metavar="ORG_CODE")
     purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     purge.set_defaults(handler=cmd_org_purge)
+
+    add_evidence_parser(commands)
 
     respondent = commands.add_parser("respondent", help="privacy: delete one respondent").add_subparsers(
         dest="respondent_command", required=True, metavar="ACTION")
@@ -129,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("code", metavar="ORG_CODE")
     report.add_argument("--round", type=int, help="survey round (default: the latest with completed assessments)")
     report.add_argument("--format", choices=["html", "pdf", "md", "json", "csv"], required=True)
+    report.add_argument("--evidence", action="store_true",
+                        help="with --format csv: the pilot evidence (one row per proportion) instead of the answers")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout; pdf needs a file or a pipe)")
     report.set_defaults(handler=cmd_report)
 

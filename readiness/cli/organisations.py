@@ -7,7 +7,15 @@ import sys
 from typing import Sequence
 
 from readiness.bank import current_questionnaire
-from readiness.cli.common import UserError, open_store, plural, print_json, table, unknown_organisation
+from readiness.cli.common import (
+    UserError,
+    open_store,
+    plural,
+    print_json,
+    table,
+    unknown_organisation,
+    write_output,
+)
 from readiness.cli.data import delete_chat_events
 from readiness.weights import check_weights, weighted_for
 
@@ -124,3 +132,16 @@ def cmd_org_purge(args: argparse.Namespace) -> None:
         f"{plural(footprint['assessments'], 'assessment')}, {plural(footprint['answers'], 'answer')}, "
         f"{plural(events, 'chat tracker event')}."
     )
+
+
+def cmd_org_patient_poster(args: argparse.Namespace) -> None:
+    """An A4 poster with the QR code of the organisation's patient survey link."""
+    from readiness.poster import patient_link, poster_pdf
+
+    store = open_store()
+    organisation = store.get_organisation(args.code)
+    if organisation is None:
+        raise unknown_organisation(args.code)
+    link = patient_link(organisation.join_code, args.url)
+    write_output(poster_pdf(organisation.name, organisation.join_code, link), args.output, binary=True)
+    print(f"Patient link: {link}")

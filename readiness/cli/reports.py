@@ -85,6 +85,16 @@ def cmd_report(args: argparse.Namespace) -> None:
     if organisation is None:
         raise unknown_organisation(args.code)
     questionnaire = current_questionnaire()
+    if getattr(args, "evidence", False) and args.format != "csv":
+        raise UserError("--evidence goes with --format csv (the other formats always include the evidence)")
+    if args.format == "csv" and getattr(args, "evidence", False):
+        try:
+            card = load_organisation_scorecard(store, organisation.join_code, round=args.round,
+                                               questionnaire=questionnaire)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        write_output(export.evidence_csv(card), args.output, binary=False)
+        return
     if args.format == "csv":
         frame = store.answers_frame(organisation.join_code, args.round)
         if args.round is not None and not frame["completed"].any():
@@ -93,7 +103,7 @@ def cmd_report(args: argparse.Namespace) -> None:
         return
     stages = ["reading answers", "scoring respondents", "summarising challenges",
               "breaking down by role and department", "benchmarks, reliability and agreement",
-              "rounds and training plan", f"rendering {args.format}"]
+              "rounds and training plan", "evidence and patients", f"rendering {args.format}"]
     with progress_bar(len(stages), "step", "scorecard") as bar:
         def progress(stage: str) -> None:
             bar.set_postfix_str(stage)

@@ -10,6 +10,7 @@ from readiness.dialogue.state import ChatState
 from readiness.dialogue.turn import Outcome, Turn
 from readiness.dialogue.view import Progress, Question, Show, Summary, Text
 from readiness.model import AnswerValue, Item, Questionnaire
+from readiness.patient import PATIENT_ROLE
 from readiness.results import ReadinessResult, evaluate_stored
 from readiness.storage import AssessmentRecord
 from readiness.weights import weighted_for
@@ -86,6 +87,9 @@ def finish(turn: Turn, state: ChatState, assessment: AssessmentRecord,
            answers: Mapping[str, AnswerValue], *before: Show) -> Outcome:
     """Every statement answered: record the content version and show the summary."""
     done = CompleteAssessment(assessment.id, turn.content.version, turn.content.fingerprint)
+    if state.role == PATIENT_ROLE:  # patients get thanks, not a readiness profile
+        return Outcome(replace(state, phase="done", revisit=None, pending=None),
+                       (*before, Text("patient_thanks")), (done,))
     summary = Summary(result_for(turn, state, answers), assessment.report_token)
     return Outcome(
         replace(state, phase="done", revisit=None, pending=None),

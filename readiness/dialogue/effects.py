@@ -32,6 +32,8 @@ class Enrol:
     consented_at: datetime
     version: str
     fingerprint: str
+    #: "staff", or "patient" for the patients' survey (role is then the reserved "patient")
+    audience: str = "staff"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from readiness.content_yaml import ContentError
 from readiness.dialogue import effects as fx
 from readiness.dialogue.facts import Facts, Needs, Resumable
+from readiness.dialogue.patient import patient_content, wants_patient
+from readiness.dialogue.patient_render import PatientRenderer
 from readiness.dialogue.render import Renderer, ScorecardUrl
 from readiness.dialogue.state import ASSESSMENT_PHASES, BotMessage, ChatState, Reply, UserTurn
 from readiness.dialogue.step import needs, step
@@ -51,6 +53,9 @@ class Conversation:
         except ContentError:
             return Reply((BotMessage(CONTENT_UNAVAILABLE),), state)
         renderer = Renderer(content.chat, content.questionnaire, self.scorecard_url)  # type: ignore[attr-defined]
+        patient = patient_content(content) if wants_patient(state, turn) else None
+        if patient is not None:
+            renderer = PatientRenderer(patient, self.scorecard_url)
         if not is_valid_sender_id(sender_id):
             # a channel without a usable conversation id: nothing can be stored for it
             return Reply((BotMessage(renderer.say("save_failed")),), state)
@@ -109,6 +114,7 @@ def _enrol(unit: Any, sender_id: str, effect: fx.Enrol, state: ChatState) -> Cha
             department=effect.department,
             sender_id=None if effect.hand_over else sender_id,
             consented_at=effect.consented_at,
+            audience=effect.audience,
         ).pseudonym
     assessment = unit.start_assessment(pseudonym, effect.version, effect.fingerprint)
     if effect.hand_over:  # the conversation now belongs to the new respondent

@@ -17,11 +17,13 @@ from readiness.dialogue.asking import ask_current, current_item, finish, reask
 from readiness.dialogue.effects import Enrol, Reattach, StartAssessment
 from readiness.dialogue.facts import Facts, Needs
 from readiness.dialogue.intents import is_no, is_skip, is_yes
+from readiness.dialogue.patient import patient_content, phase_handler, wants_patient
 from readiness.dialogue.questionnaire import confirm, on_questionnaire
 from readiness.dialogue.state import ASSESSMENT_PHASES, ChatState, UserTurn
 from readiness.dialogue.turn import Content, Outcome, Turn
 from readiness.dialogue.view import Choice, Link, Proposal, Question, RoleChoice, Text
 from readiness.matching import find_resume_code, join_code_candidates, match_role
+from readiness.patient import PATIENT_AUDIENCE, PATIENT_ROLE, STAFF_AUDIENCE
 
 #: Seconds a respondent needs per statement, for the "about N minutes" estimate.
 SECONDS_PER_ITEM = 15
@@ -60,7 +62,11 @@ def needs(state: ChatState, user: UserTurn, now: datetime) -> Needs:
 
 def step(state: ChatState, user: UserTurn, facts: Facts, content: Content) -> Outcome:
     """Decide one turn. A state the facts contradict (forged, or its assessment was resumed
-    elsewhere or deleted) starts afresh, touching nothing; resume attempts are never forgotten."""
+    elsewhere or deleted) starts afresh, touching nothing; resume attempts are never forgotten.
+    A patient conversation is decided with the patients' content (readiness.dialogue.patient)."""
+    patient = wants_patient(state, user) and patient_content(content) is not None
+    if patient:
+        content = patient_content(content)
     if not _consistent(state, facts, content):
         state = ChatState(resume_failures=state.resume_failures, resume_blocked_until=state.resume_blocked_until)
     turn = Turn(state, user, facts, content)
@@ -68,7 +74,8 @@ def step(state: ChatState, user: UserTurn, facts: Facts, content: Content) -> Ou
     if code is not None:
         outcome = _resume(turn, code)
     else:
-        outcome = PHASE_HANDLERS[_phase(state, content)](turn)
+        phase = _phase(state, content)
+        outcome = (phase_handler(phase) if patient else PHASE_HANDLERS[phase])(turn)
     shown = [view.item.id for view in outcome.view if isinstance(view, (Question, Proposal))]
     counters = outcome.state if code is not None else state
     return replace(outcome, state=replace(
@@ -202,6 +209,7 @@ def _begin(turn: Turn, organisation: str | None) -> Outcome:
         consented_at=turn.facts.now,
         version=turn.content.version,
         fingerprint=turn.content.fingerprint,
+        audience=PATIENT_AUDIENCE if state.role == PATIENT_ROLE else STAFF_AUDIENCE,
     )
     state = replace(state, phase="questionnaire", respondent=None, assessment_id=None)
     opening = Text("code_accepted", {"organisation": organisation}) if organisation else Text("individual")

@@ -4,7 +4,7 @@ respondent's, from the scores, with every section settled here."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -53,7 +53,14 @@ METHOD_NOTES = (
     "reversed counterpart in two challenges, or for finishing in under a third of the median "
     "time of its role. Flags are never shown to respondents.",
     "Benchmarks compare the share of your respondents giving the listed answers with the "
-    "figures reported in the source study (§4); they are orientation, not targets.",
+    "figures reported in the source study (§4); they are orientation, not targets. The study's "
+    "1 % breach rate is a rate per use, not a share of staff, so it is compared with your pilot's "
+    "own counts under “Evidence beside perceptions”.",
+    "Pilot evidence is entered by the organisation's leads per round. Each proportion has a 95 % "
+    "Wilson score interval (Wilson 1927); the AI-vs-clinicians difference has Newcombe's "
+    "square-and-add interval (1998), for paired cases when the discordant counts are given (then "
+    "also an exact McNemar test), else for independent proportions. A difference is called "
+    "statistically clear only when its interval excludes zero.",
     "The training plan lists catalogue steps that fit respondents' open gaps (challenges below "
     "the target of {target:.0f}) for their role and tier, ordered by the weighted gap they close.",
 )
@@ -70,6 +77,10 @@ def organisation_scorecard(
     min_group: int = MIN_GROUP_SIZE,
     progress: Progress | None = None,
     exclude_flagged: bool = False,
+    evidence_measures: Sequence[Any] = (),
+    evidence_entries: Iterable[Any] = (),
+    patient: Any = None,
+    patient_frame: pd.DataFrame | None = None,
 ) -> Scorecard:
     """The organisation's scorecard for one round (default: the latest round with completed
     assessments) from its long answers frame (`Store.answers_frame` over all rounds).
@@ -78,6 +89,9 @@ def organisation_scorecard(
     overrides (`readiness.weights.weighted_for`). With a `questionnaire_version` column in
     `frame`, the scorecard lists the versions it aggregates. `exclude_flagged` (the
     organisation's answer-quality setting) leaves flagged assessments out of every figure.
+    `evidence_measures` (evidence.yml) and `evidence_entries` (the store's records) give the
+    "Evidence beside perceptions" section; `patient` (PatientContent) and `patient_frame` (the
+    patients' answers, `Store.answers_frame(code, audience="patient")`) the "Patients' view".
     """
     step: Progress = progress or (lambda _stage: None)
     questionnaire = weighted_for(questionnaire, weights)
@@ -135,6 +149,13 @@ def organisation_scorecard(
             + ", ".join(role_label(questionnaire, r) for r in plan.suppressed_roles) + ")",
         )
     mean_scores = tuple(c.score for c in challenges)
+    step("evidence and patients")
+    from readiness.scorecard.evidence import evidence_views, patients_view
+
+    evidence = evidence_views(questionnaire, evidence_measures, evidence_entries, completed, chosen,
+                              {c.id: c.score for c in challenges}, min_group)
+    patients = (patients_view(questionnaire, patient, patient_frame, completed, chosen, min_group)
+                if patient_frame is not None else None)
     notes = tuple(
         note.format(coverage=questionnaire.rules.min_coverage, min_group=min_group,
                     target=questionnaire.rules.target)
@@ -174,6 +195,8 @@ def organisation_scorecard(
         method_notes=notes,
         versions=versions(cohort),
         version_fingerprints=version_fingerprints(cohort),
+        evidence=evidence,
+        patients=patients,
     )
 
 

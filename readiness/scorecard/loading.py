@@ -35,10 +35,15 @@ def load_organisation_scorecard(store: "Store", join_code: str, *, round: int | 
         if round not in rounds:
             listed = ", ".join(map(str, rounds)) or "none yet"
             raise ValueError(f"round {round} has no completed assessments; rounds with data: {listed}")
+    from readiness.live_content import current_content
+
+    content = current_content()
     return organisation_scorecard(
         questionnaire or current_questionnaire(), frame, name=organisation.name, round=round,
         weights=dict(organisation.weights), progress=progress,
         exclude_flagged=organisation.exclude_flagged,
+        evidence_measures=content.evidence, evidence_entries=store.evidence(organisation.join_code),
+        patient=content.patient, patient_frame=store.answers_frame(organisation.join_code, audience="patient"),
     )
 
 

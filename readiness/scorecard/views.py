@@ -283,6 +283,10 @@ class Scorecard:
     #: (bank version, short fingerprints of the banks its respondents started under), for the
     #: versions of `versions` whose fingerprints were recorded.
     version_fingerprints: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Pilot evidence beside staff perceptions (evidence.yml, entered per round).
+    evidence: tuple["EvidenceView", ...] = ()
+    #: The patients' survey (never part of the staff figures); None when nobody answered.
+    patients: "PatientsView | None" = None
 
     @property
     def versions_text(self) -> str:
@@ -301,3 +305,75 @@ class Scorecard:
             return f"{version} (n={n}, fingerprint{'s' if len(seen) > 1 else ''} {shown}{more})"
 
         return "Questionnaire versions: " + ", ".join(one(v, n) for v, n in self.versions)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    """One reported proportion (or ratio: no interval) of a measure, in percent."""
+
+    quantity: str
+    label: str
+    percent: float
+    ci_low: float | None
+    ci_high: float | None
+    seed_percent: float | None
+    n: int | None
+    counts: str
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """A pilot measure beside the staff perception of the same challenge."""
+
+    measure: str
+    title: str
+    challenge: str
+    challenge_title: str
+    counts: str
+    rows: tuple[EvidenceRow, ...]
+    source: str | None
+    entered_by: str
+    entered_at: str
+    #: first − second in points, its interval, the method, the exact McNemar p and the reading
+    difference: float | None = None
+    difference_low: float | None = None
+    difference_high: float | None = None
+    difference_method: str | None = None
+    p_value: float | None = None
+    reading: str | None = None
+    #: staff: the challenge's mean score, and the share of staff answering >= N to the named
+    #: statement (None when fewer than the minimum group answered)
+    challenge_score: float | None = None
+    perception_label: str | None = None
+    perception_percent: float | None = None
+    perception_n: int = 0
+    seed_source: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One patient statement: share answering yes (4–5) of those who gave an answer, with its
+    Wilson interval; paired with the staff statement about the same thing when there is one."""
+
+    statement: str
+    text: str
+    challenge: str
+    n: int
+    percent: float | None
+    ci_low: float | None
+    ci_high: float | None
+    staff_item: str | None = None
+    staff_text: str | None = None
+    staff_percent: float | None = None
+    staff_n: int = 0
+    gap: float | None = None
+    gap_low: float | None = None
+    gap_high: float | None = None
+
+
+@dataclass(frozen=True)
+class PatientsView:
+    respondents: int
+    suppressed: bool
+    rows: tuple[PatientRow, ...]
+    text: str

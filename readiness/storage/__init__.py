@@ -49,6 +49,7 @@ _EXPORTS = {
     "upgrade_schema": "migrate",
     "TurnStore": "ports",
     "UnitOfWork": "ports",
+    "EvidenceRecord": "evidence",
     "AssessmentRecord": "records",
     "OrganisationRecord": "records",
     "RespondentRecord": "records",
@@ -77,6 +78,7 @@ if TYPE_CHECKING:
         verify_token_hash,
     )
     from readiness.storage.engine import make_engine
+    from readiness.storage.evidence import EvidenceRecord
     from readiness.storage.migrate import (
         BASELINE_REVISION,
         MIGRATIONS_DIR,

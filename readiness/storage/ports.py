@@ -33,6 +33,7 @@ class TurnStore(Protocol):
         department: str | None = None,
         sender_id: str | None = None,
         consented_at: datetime | None = None,
+        audience: str | None = None,
     ) -> RespondentRecord: ...
 
     def update_respondent(

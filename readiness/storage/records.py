@@ -39,6 +39,8 @@ class RespondentRecord:
     organisation_code: str | None
     sender_id: str | None
     consented_at: datetime
+    #: "staff" or "patient" (readiness.patient)
+    audience: str = "staff"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def respondent_record(row: Respondent, organisation_code: str | None) -> Respond
         organisation_code=organisation_code,
         sender_id=row.sender_id,
         consented_at=row.consented_at,
+        audience=row.audience or "staff",
     )
 
 

@@ -39,7 +39,7 @@ class Reporting:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def answers_frame(self, join_code: str, round: int | None = None) -> pd.DataFrame:
+    def answers_frame(self, join_code: str, round: int | None = None, audience: str = "staff") -> pd.DataFrame:
         """The organisation's answers in long format, one row per answer, in one query.
 
         Columns (`readiness.cohort.FRAME_COLUMNS`): respondent (pseudonym), role, department
@@ -50,7 +50,8 @@ class Reporting:
         where not recorded, e.g. assessments from before revision 0003 or not finished); then
         (`readiness.cohort.TIMING_COLUMNS`) the assessment's started_at and completed_at (UTC
         timestamps; NaT while not completed).
-        `round` None means every round.
+        `round` None means every round. `audience` "staff" (the default) leaves patients out
+        (they never enter staff scores); "patient" gives only the patients' survey answers.
 
         One assessment counts per respondent and round: if a respondent started several in
         the same round, the latest completed one is used, or the latest one if none was
@@ -61,6 +62,12 @@ class Reporting:
         answers = Answer.__table__.c
         organisation = rows.require_organisation(self._session, join_code)
         in_scope = [respondents.organisation_id == organisation.id]
+        if audience == "patient":
+            in_scope.append(respondents.audience == "patient")
+        elif audience == "staff":
+            in_scope.append(respondents.audience.is_(None) | (respondents.audience == "staff"))
+        else:
+            raise ValueError(f"audience must be 'staff' or 'patient', got {audience!r}")
         if round is not None:
             in_scope.append(assessments.round == round)
         # Rank each respondent's assessments in a round: completed first, then latest.

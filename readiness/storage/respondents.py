@@ -28,6 +28,7 @@ class Respondents:
         department: str | None = None,
         sender_id: str | None = None,
         consented_at: datetime | None = None,
+        audience: str | None = None,
     ) -> RespondentRecord:
         """A new pseudonymous respondent, in an organisation or (code None) as an individual.
 
@@ -36,6 +37,8 @@ class Respondents:
         A naive `consented_at` is taken to be UTC.
         """
         cleaned_role = clean_role(role)
+        if audience not in (None, "staff", "patient"):
+            raise ValueError(f"audience must be 'staff' or 'patient', got {audience!r}")
         cleaned_department = clean_department(department)
         cleaned_sender = None if sender_id is None else clean_sender_id(sender_id)
         if consented_at is None:
@@ -62,6 +65,7 @@ class Respondents:
             department=cleaned_department,
             sender_id=cleaned_sender,
             consented_at=consented_at,
+            audience=None if audience in (None, "staff") else audience,
         )
         session.add(row)
         session.flush()

@@ -31,6 +31,9 @@ ITEM_ID_MAX_LENGTH = 100
 VERSION_MAX_LENGTH = 40
 FINGERPRINT_MAX_LENGTH = 64
 SENDER_ID_MAX_LENGTH = 255
+AUDIENCE_MAX_LENGTH = 16
+MEASURE_MAX_LENGTH = 64
+SOURCE_MAX_LENGTH = 500
 
 
 class UTCDateTime(TypeDecorator):
@@ -92,6 +95,9 @@ class Respondent(Base):
     department = Column(String(DEPARTMENT_MAX_LENGTH), nullable=True)
     sender_id = Column(String(SENDER_ID_MAX_LENGTH), nullable=True, unique=True)
     consented_at = Column(UTCDateTime, nullable=False)
+    #: Who answered (revision 0005): NULL or "staff" for staff, "patient" for the patients'
+    #: survey (role is then the reserved "patient"). Patients never enter staff scores.
+    audience = Column(String(AUDIENCE_MAX_LENGTH), nullable=True)
 
 
 class Conversation(Base):
@@ -154,3 +160,27 @@ class Answer(Base):
         Boolean(create_constraint=True, name="not_applicable_bool"), nullable=False
     )
     answered_at = Column(UTCDateTime, nullable=False)
+
+
+class EvidenceEntry(Base):
+    """Pilot evidence an organisation's lead entered for one measure and round (revision 0005):
+    the counts as JSON (input name → number), a source note, who entered it (a role such as
+    "quality lead", never a name) and when. One row per organisation, round and measure; a new
+    entry replaces the old one."""
+
+    __tablename__ = "evidence_entries"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "round", "measure", name="uq_evidence_entries_org_round_measure"),
+        CheckConstraint("round >= 1", name="round_positive"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(
+        Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    round = Column(Integer, nullable=False)
+    measure = Column(String(MEASURE_MAX_LENGTH), nullable=False)
+    values_json = Column(Text, nullable=False)
+    source = Column(String(SOURCE_MAX_LENGTH), nullable=True)
+    entered_by = Column(String(ROLE_MAX_LENGTH), nullable=False)
+    entered_at = Column(UTCDateTime, nullable=False)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from readiness.model import AnswerValue
 from readiness.storage import codes
 from readiness.storage.engine import make_engine
+from readiness.storage.evidence import EvidenceRecord
 from readiness.storage.migrate import upgrade_schema
 from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
 from readiness.storage.reporting import ANSWERS_FRAME_COLUMNS
@@ -141,6 +142,7 @@ class Store:
         department: str | None = None,
         sender_id: str | None = None,
         consented_at: datetime | None = None,
+        audience: str | None = None,
     ) -> RespondentRecord:
         with self.unit() as unit:
             return unit.create_respondent(
@@ -149,6 +151,7 @@ class Store:
                 department=department,
                 sender_id=sender_id,
                 consented_at=consented_at,
+                audience=audience,
             )
 
     def respondent_for_sender(self, sender_id: str) -> RespondentRecord | None:
@@ -225,9 +228,24 @@ class Store:
 
     # -- reporting -------------------------------------------------------------------------
 
-    def answers_frame(self, join_code: str, round: int | None = None) -> pd.DataFrame:
+    def answers_frame(self, join_code: str, round: int | None = None, audience: str = "staff") -> pd.DataFrame:
+        """Staff answers by default (patients never enter staff scores); audience="patient"
+        gives the patients' survey answers in the same shape."""
         with self.unit() as unit:
-            return unit.reporting.answers_frame(join_code, round)
+            return unit.reporting.answers_frame(join_code, round, audience)
+
+    # -- pilot evidence --------------------------------------------------------------------
+
+    def set_evidence(self, join_code: str, measure: str, values: Mapping[str, float], *,
+                     round: int | None = None, source: str | None = None,
+                     entered_by: str = "organisation lead") -> "EvidenceRecord":
+        with self.unit() as unit:
+            return unit.evidence.set(join_code, measure, values, round=round, source=source,
+                                     entered_by=entered_by)
+
+    def evidence(self, join_code: str, round: int | None = None) -> list["EvidenceRecord"]:
+        with self.unit() as unit:
+            return unit.evidence.list(join_code, round)
 
     def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:
         with self.unit() as unit:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from readiness.model import AnswerValue
 from readiness.storage.assessments import Answers, Assessments
+from readiness.storage.evidence import EvidenceEntries
 from readiness.storage.organisations import Organisations
 from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
 from readiness.storage.reporting import Reporting
@@ -30,6 +31,7 @@ class Unit:
         self.assessments = Assessments(session)
         self.answer_rows = Answers(session)
         self.reporting = Reporting(session)
+        self.evidence = EvidenceEntries(session)
 
     # -- organisations and respondents -----------------------------------------------------
 
@@ -50,6 +52,7 @@ class Unit:
         department: str | None = None,
         sender_id: str | None = None,
         consented_at: datetime | None = None,
+        audience: str | None = None,
     ) -> RespondentRecord:
         return self.respondents.create(
             role,
@@ -57,6 +60,7 @@ class Unit:
             department=department,
             sender_id=sender_id,
             consented_at=consented_at,
+            audience=audience,
         )
 
     def update_respondent(

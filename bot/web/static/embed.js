@@ -11,6 +11,7 @@
  *
  * data-* options: rasa-url (Rasa's address; default: this file's host with data-rasa-port, 5005),
  * rasa-port, socket-path (/socket.io), org (join code; default ?org= in the page address),
+ * audience ("patient" for the patients' survey; default ?audience= in the page address),
  * target, title, storage-key (localStorage prefix), button-label.
  */
 (function () {
@@ -43,14 +44,21 @@
     if (!org) {
       try { org = new URLSearchParams(window.location.search).get("org") || ""; } catch (error) { org = ""; }
     }
+    var audience = data.audience;
+    if (!audience) {
+      try { audience = new URLSearchParams(window.location.search).get("audience") || ""; } catch (error) { audience = ""; }
+    }
+    var patient = audience === "patient";
     var rasaUrl = data.rasaUrl;
     if (!rasaUrl) rasaUrl = scriptUrl.protocol + "//" + scriptUrl.hostname + ":" + (data.rasaPort || "5005");
     return {
       rasaUrl: rasaUrl,
       socketPath: data.socketPath || "/socket.io",
       org: org ? org.slice(0, 64) : "",
-      storageKey: data.storageKey || "readiness-chat",
-      title: data.title || "Generative-AI readiness check",
+      audience: patient ? "patient" : "",
+      // patients and staff on one device keep separate conversations
+      storageKey: data.storageKey || (patient ? "readiness-chat-patient" : "readiness-chat"),
+      title: data.title || (patient ? "AI in your care: a short survey" : "Generative-AI readiness check"),
       headingLevel: data.target ? "1" : "2"
     };
   }

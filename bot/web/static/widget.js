@@ -3,7 +3,8 @@
  * user_uttered / bot_uttered) and renders the assessment conversation.
  *
  * Plain browser JavaScript, no build step. Needs the socket.io client (window.io) loaded first.
- * Usage: ReadinessChat.mount(element, {rasaUrl, socketPath, org, storageKey, title, headingLevel}).
+ * Usage: ReadinessChat.mount(element, {rasaUrl, socketPath, org, audience, storageKey, title, headingLevel}).
+ * audience "patient" opens the patients' survey (sent as metadata {"audience": "patient"}).
  *
  * Safety: every piece of text from the bot or the user is inserted with textContent; links are
  * made from http(s) URLs found in bot text only, as <a> elements built node by node.
@@ -128,6 +129,8 @@
     this.progress = this.storage.get("progress");
     if (this.options.org) this.storage.set("org", String(this.options.org));
     this.org = this.storage.get("org");
+    // "patient" opens the patients' survey (metadata {"audience": "patient"}); anything else is staff
+    this.audience = this.options.audience === "patient" ? "patient" : null;
     this.needsGreeting = !this.sessionId || this.transcript.length === 0;
     this.ready = false;
     this.queue = [];
@@ -473,6 +476,7 @@
     if (!this.ready || !this.socket) return;
     while (this.queue.length) {
       var metadata = this.org ? { org: this.org } : {};
+      if (this.audience) metadata.audience = this.audience;
       this.socket.emit("user_uttered", { message: this.queue.shift(), session_id: this.sessionId, metadata: metadata });
     }
   };
