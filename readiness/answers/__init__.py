@@ -17,7 +17,9 @@ same reading, which keeps answers reproducible and testable.
 
 The wording lives in ``answer_phrases.yml`` (content, not code), loaded and checked with the
 other content files by readiness.content_set (so $READINESS_CONTENT_DIR and live edits apply);
-the rules that combine phrases live in readiness.answers.reader. `LIKERT_LABELS` and
+the rules that combine phrases live in readiness.answers.reader (the whole message),
+readiness.answers.composition (degrees, comparatives, negation) and readiness.answers.echoes
+(words repeating the statement). `LIKERT_LABELS` and
 `likert_label` are the one place the scale's labels are defined (bot buttons, scorecards).
 """
 
@@ -26,7 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from readiness.answers.reader import read, statement_words
+from readiness.answers.echoes import statement_words
+from readiness.answers.reader import read
 from readiness.answers.vocabulary import PhraseError, Vocabulary, build_vocabulary
 from readiness.model import LIKERT_MIN, NOT_APPLICABLE, AnswerValue, Item, is_valid_answer
 

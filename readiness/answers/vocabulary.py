@@ -1,8 +1,8 @@
 """answer_phrases.yml, checked and indexed: what each phrase, modifier and negation means.
 
 The wording is content (editors change it without touching code); the rules that combine it
-live in readiness.answers.reader. Every problem is a PhraseError with the YAML path, which the
-content gate (readiness.content_set) turns into file:line.
+live in readiness.answers.reader, .composition and .echoes. Every problem is a PhraseError with
+the YAML path, which the content gate (readiness.content_set) turns into file:line.
 """
 
 from __future__ import annotations

@@ -1,0 +1,216 @@
+"""How vocabulary phrases compose: degree words on a head ("mostly false", "very much disagree"),
+comparatives ("more yes than no"), and negation of any polar phrase, graded head or echo of the
+statement ("not agree", "not very confident", "not worried at all").
+
+Why a module of its own: these rules read a stretch of words starting at one position and
+return one PhraseReading for it; they know nothing of the whole message (unknown words, hedges,
+corrections, questions), which readiness.answers.reader decides. Keeping them apart keeps each
+rule in one place and both modules small.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from readiness.answers.echoes import echo, echo_key, inverted_echo, negative_echo
+from readiness.answers.vocabulary import Degree, PhraseReading, Vocabulary
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE
+
+#: Not agreeing is disagreeing; not strongly agreeing still agrees (mirror images).
+_NEGATION = {4: 2, 2: 4, 5: 4, 1: 2}
+
+
+class NotAnAnswer(Exception):
+    """Internal: the message cannot be read as one answer."""
+
+
+def single(value: int, rule: str, certain: bool = True, hedge: bool = False) -> PhraseReading:
+    """A reading that fits its own value only (a number, a negation, a graded head)."""
+    return PhraseReading(value, frozenset({value}), certain=certain, hedge=hedge, rule=rule)
+
+
+def phrase_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[tuple[str, ...], int]:
+    """The longest vocabulary phrase at `start`, and its length (0 when none)."""
+    for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
+        words = items[start:start + length]
+        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.phrases:
+            return tuple(words), length  # type: ignore[return-value]
+    return (), 0
+
+
+def _degree(items: list[object], start: int, vocab: Vocabulary) -> tuple[Degree | None, int]:
+    for length in range(min(vocab.longest_degree, len(items) - start), 0, -1):
+        words = items[start:start + length]
+        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.degrees:
+            return vocab.degrees[tuple(words)], length  # type: ignore[index]
+    return None, 0
+
+
+def _head(items: list[object], start: int, vocab: Vocabulary,
+          keywords: Mapping[str, bool]) -> tuple[int, int]:
+    """(polarity, length) of a head at `start`: a polar phrase ("agree", "false", "there") or a
+    word echoing the statement ("worried" for "I am worried …"); (0, 0) when none."""
+    phrase, length = phrase_at(items, start, vocab)
+    if length and vocab.phrases[phrase].polarity:
+        return vocab.phrases[phrase].polarity, length
+    if start < len(items) and echo(items[start], keywords, vocab) is not None:
+        if inverted_echo(items[start], keywords, vocab):
+            return -1, 1  # "always ask us" to "… without asking": the statement negates it
+        return 1, 1
+    if start < len(items) and negative_echo(items[start], keywords, vocab) is not None:
+        return -1, 1
+    if start == len(items) - 1 and items[start] in vocab.negators:
+        return -1, 1  # "usually not", "mostly not": a degree of no
+    return 0, 0
+
+
+#: The heads of the scale's own labels ("somewhat agree", "slightly disagree").
+_LABEL_HEADS = frozenset({("agree",), ("disagree",)})
+
+
+def graded_at(items: list[object], start: int, vocab: Vocabulary,
+            keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
+    """A degree word and the head it grades: "mostly false" = 2, "very much disagree" = 1,
+    "rarely true" = 2, "kind of agree" = 4 (a hedge: proposed, not stored)."""
+    degree, length = _degree(items, start, vocab)
+    if degree is None:
+        return None, 0
+    polarity, head = _head(items, start + length, vocab, keywords)
+    if not polarity:
+        return None, 0
+    # "they always ask us" to "… bought without asking the staff": 1, but a judgement call
+    inverted = head == 1 and inverted_echo(items[start + length], keywords, vocab)
+    value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
+    if degree.hedge or degree.lean:  # "kind of agree" fits 3–5: "neutral, leaning agree" is 3
+        fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
+        return PhraseReading(value, fits, hedge=degree.hedge, rule="degree",
+                             certain=not inverted), length + head
+    if inverted:
+        return single(value, "inverted echo", certain=False), length + head
+    if tuple(items[start:start + length]) in vocab.label_degrees \
+            and tuple(items[start + length:start + length + head]) not in _LABEL_HEADS:
+        return single(value, "degree", certain=False), length + head  # "somewhat true"
+    return single(value, "degree"), length + head
+
+
+def comparative_at(items: list[object], start: int, vocab: Vocabulary,
+                 keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
+    """"more yes than no" = 4, "more disagree than agree" = 2 (the two sides must differ)."""
+    more, than = vocab.comparative
+    if items[start] != more:
+        return None, 0
+    first, length = _head(items, start + 1, vocab, keywords)
+    at = start + 1 + length
+    if not first or at >= len(items) or items[at] != than:
+        return None, 0
+    if at + 1 < len(items) and items[at + 1] in vocab.negators:
+        second, other = -first, 1  # "more agree than not"
+    else:
+        second, other = _head(items, at + 1, vocab, keywords)
+    if second != -first:
+        return None, 0
+    return single(4 if first > 0 else 2, "comparative"), at + 1 + other - start
+
+
+def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mapping[str, bool],
+                softened: bool = False) -> tuple[PhraseReading | None, int, bool]:
+    """What "not" negates when it starts at `j`: (reading, length, readable)."""
+    best: PhraseReading | None = None
+    best_length = 0
+    readable = True
+    phrase, length = phrase_at(items, j, vocab)
+    if length:
+        reading = vocab.phrases[phrase]
+        if phrase in vocab.negated:
+            best, best_length = single(vocab.negated[phrase], "negation"), length
+        elif reading.negatable:
+            best = single(_NEGATION[int(reading.value)], "negation", certain=reading.certain)
+            best_length = length
+        else:
+            best_length, readable = length, False
+    graded, length = graded_at(items, j, vocab, keywords)
+    if graded is not None and length > best_length:
+        degree_words = tuple(items[j:j + length - 1])
+        listed = vocab.negated.get(degree_words)  # type: ignore[arg-type]
+        value = listed if listed is not None else _NEGATION.get(int(graded.value))
+        if value is None:  # "not partly true": unclear
+            return None, length, False
+        # "not very confident" (listed) is clear; "not completely true" is a judgement call
+        best = single(value, "negation", certain=listed is not None and not graded.hedge)
+        best_length, readable = length, True
+    if best_length == 0 and j < len(items):
+        degree, length = _degree(items, j, vocab)
+        at_all = _at_all(items, j, vocab)
+        key = echo_key(items[j], keywords, vocab)
+        if key is None and items[j] in getattr(keywords, "role", ()):
+            key = items[j]  # "I don't run any": short role verbs count too
+        if key is not None and key in getattr(keywords, "inverted", ()):
+            raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
+        if key is not None:
+            best, best_length = negated_echo(key, keywords, softened), 1
+        elif at_all and j + at_all < len(items) and echo(items[j + at_all], keywords, vocab) is not None:
+            best, best_length = single(1, "negated echo"), at_all + 1  # "not at all involved"
+        elif degree is not None and degree.value == LIKERT_MAX:
+            # "not strongly", "not completely": agreement short of the extreme, probably
+            best, best_length = single(4, "negated degree", certain=False), length
+    return best, best_length, readable
+
+
+def _at_all(items: list[object], start: int, vocab: Vocabulary) -> int:
+    """Length of "at all" / "whatsoever" at `start` (0 when none)."""
+    for phrase in vocab.at_all:
+        if tuple(items[start:start + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def negated_echo(key: str, keywords: Mapping[str, bool], softened: bool = False) -> PhraseReading:
+    """"not worried" to "I am worried …" is 2; "not monitored" to "… is monitored" denies a
+    fact: 1 ("not really monitored": 2); "I don't build models" to "the models I build are
+    tested": the statement does not apply (proposed)."""
+    if key in getattr(keywords, "role", ()):
+        return PhraseReading(NOT_APPLICABLE, frozenset({NOT_APPLICABLE}), certain=False, rule="role")
+    if key in getattr(keywords, "personal", ()) or softened:
+        return single(2, "negated echo")
+    return PhraseReading(1, frozenset({1, 2}), rule="negated fact")
+
+
+def negation_at(items: list[object], start: int, vocab: Vocabulary,
+              keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int, bool]:
+    """"not" + softeners + what it negates: (reading, length, readable).
+
+    By rule, not by listing negated phrases: any polar phrase, graded head or statement echo is
+    mirrored (not agree = 2, not disagree = 4, not strongly agree = 4, not worried = 2); the
+    `negatable` section lists the exceptions ("not always" = 3); "… at all" makes 2 into 1.
+    `readable` is False when the negated words are an answer the rule cannot negate
+    ("not neutral", "not yes"). Softeners may sit between ("I don't really agree", "I can't
+    say I agree"); the longest reading wins ("I don't think so" negates "think so").
+    """
+    best: tuple[PhraseReading | None, int, bool] = (None, 0, True)
+    j = start + 1
+    while True:
+        reading, length, readable = _negated_at(items, j, vocab, keywords, j > start + 1)
+        total = j + length - start
+        if length and (total > best[1] or total == best[1] and reading is not None
+                       and reading.certain and (best[0] is None or not best[0].certain)):
+            best = (reading, j + length - start, readable)
+        if j >= len(items) or items[j] not in vocab.softeners:
+            break
+        j += 1
+    reading, length, readable = best
+    if reading is None:
+        rest = items[start + 1:]
+        if start > 0 and all(isinstance(w, str) and (w in vocab.fillers or w in vocab.softeners)
+                             for w in items[:start] + rest):
+            # "we don't", "I'm not", "I wouldn't say that": a bare no, after a subject
+            return single(2, "bare negation"), len(items) - start, True
+        return best
+    end = start + length
+    if reading.rule == "role" and all(isinstance(w, str) and (w,) not in vocab.phrases
+                                      and w not in vocab.negators for w in items[end:]):
+        end = len(items)  # "I don't build models", "… any AI systems": the rest says what
+    at_all = _at_all(items, end, vocab)
+    if at_all and reading.value in (1, 2):  # "not true at all", "no confidence whatsoever"
+        certain = reading.certain
+        reading, end = single(1, reading.rule, certain=certain), end + at_all
+    return reading, end - start, True

@@ -1,0 +1,162 @@
+"""Words of the statement being asked, and how an answer repeats them ("worried" to "I am
+worried that …", "unprepared" to "I feel prepared").
+
+Why a module of its own: echoes depend only on the statement's text and the vocabulary's
+synonyms and prefixes, not on how phrases combine; the composition rules
+(readiness.answers.composition) and the reader (readiness.answers.reader) both ask the same
+questions of a word ("does it repeat a key word? is repeating it alone certain? does the
+statement negate it?"), and the answers live here once.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Mapping
+
+from readiness.answers.vocabulary import Vocabulary
+
+#: Words of a statement that are never its key word (function words, people, quantities).
+_FUNCTION_WORDS = frozenset("""
+    about above after again against also been before being below between both could does doing
+    down during each every from further have having here into itself just more most much must
+    only other ours over same should some such than that their them then there these they this
+    those through under until very were what when where which while whom with within would your
+    able ones need needs used uses using use something nobody anyone everyone staff people
+    patient patients tool tools system systems organisation organization hospital clinical
+""".split())
+
+#: A key word right after one of these is the respondent's own state ("I am worried", "I feel
+#: prepared"): a matter of degree, so "not worried" is a plain 2. A negated fact ("not
+#: monitored" to "… is monitored") is a plain no: 1.
+_PERSONAL = frozenset({"i", "am", "feel", "im", "find"})
+
+#: A key word right after one of these describes the respondent ("I am worried", "I feel
+#: prepared", "I know"): repeating it alone is agreement. Other key words need a modifier.
+_EXPERIENCER = frozenset({"i", "am", "feel", "is", "are", "be", "find", "we", "was", "im"})
+
+
+class StatementWords(dict):
+    """Key word → whether repeating it alone agrees. `personal`: key words naming the
+    respondent's own state at the statement's start ("I am worried", "I feel prepared"), whose
+    negation is a plain 2; `role`: words after "I" later on ("the models I build"), which
+    presuppose a role: "I don't build models" means the statement does not apply; `plain`:
+    every word of the statement, neutral in an answer that repeats it ("total black box")."""
+
+    personal: frozenset[str] = frozenset()
+    role: frozenset[str] = frozenset()
+    plain: frozenset[str] = frozenset()
+    #: Key words after a negative word of the statement ("… so nobody needs a separate login",
+    #: "… without asking the staff"): repeating them may mean the opposite, so never certain.
+    inverted: frozenset[str] = frozenset()
+
+
+#: Words of a statement after which its key words are negated.
+_STATEMENT_NEGATIONS = frozenset({"without", "not", "no", "nobody", "never", "cannot", "cant",
+                                  "none", "neither", "nor", "nothing", "lack", "lacks"})
+
+#: The main clause is the first few words: "I feel adequately involved …".
+_OPENING = 4
+#: Words after which "I" opens a clause of its own, not a relative one ("If I noticed …").
+_CLAUSE_OPENERS = frozenset({"if", "and", "or", "when", "that", "so", "but", "how", "whom",
+                             "where", "what", "because", "as", "know"})
+
+
+@lru_cache(maxsize=512)
+def statement_words(text: str) -> Mapping[str, bool]:
+    """Key words of a statement → whether repeating the word alone is a certain agreement.
+
+    Generic, no per-item lists: content words of four letters or more that are not function
+    words or acronyms (EHR, FDA: terms people ask about), with a note of the words that follow
+    "I am / I feel / we are …" (adjectives and verbs describing the respondent).
+    """
+    found: dict[str, bool] = {}
+    personal: set[str] = set()
+    role: set[str] = set()
+    plain: set[str] = set()
+    inverted: set[str] = set()
+    negated = False
+    previous = ""
+    before_previous = ""
+    relative = False  # the last "I" began a relative clause: "the models I build"
+    for index, match in enumerate(re.finditer(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)):
+        raw = match.group()
+        word = raw.casefold().replace("'", "")
+        plain.add(word)
+        negated = negated or word in _STATEMENT_NEGATIONS
+        if negated:
+            inverted.add(word)
+        if word == "i":
+            # "If I noticed …" supposes too: not the respondent's own state
+            relative = previous == "if" or bool(previous) and previous not in _CLAUSE_OPENERS \
+                and not any(mark in text[max(0, match.start() - 2):match.start()] for mark in ",;:")
+        after_ly = previous.endswith("ly") and before_previous in _EXPERIENCER
+        describes = previous in _EXPERIENCER or after_ly
+        if relative and (previous == "i" or (after_ly and before_previous == "i")):
+            role.add(word)  # "the tools I use", "the models I build": presupposed
+            describes = False
+        elif index <= _OPENING and (previous in _PERSONAL or (after_ly and before_previous in _PERSONAL)):
+            personal.add(word)
+        if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
+            found[word] = found.get(word, False) or describes
+        before_previous, previous = previous, word
+    result = StatementWords(found)
+    result.personal = frozenset(personal)
+    result.role = frozenset(role)
+    result.plain = frozenset(plain)
+    result.inverted = frozenset(inverted)
+    return result
+
+
+def _inflection_of(word: str, key: str) -> bool:
+    if word == key:
+        return True
+    shared = 0
+    for a, b in zip(word, key):
+        if a != b:
+            break
+        shared += 1
+    return shared >= 4 and shared >= min(len(word), len(key)) - 2
+
+
+def echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The key word `word` repeats (inflections and listed synonyms count), or None."""
+    if not keywords or not isinstance(word, str) \
+            or (len(word) < 4 and not (vocab.synonyms and word in vocab.synonyms)) \
+            or (word,) in vocab.phrases \
+            or word in vocab.fillers or word in vocab.negators:
+        return None
+    if word in keywords:
+        return word
+    family = vocab.synonyms.get(word, ()) if vocab.synonyms else ()
+    for key in keywords:
+        if _inflection_of(word, key) or any(_inflection_of(key, member) for member in family):
+            return key
+    return None
+
+
+def inverted_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
+    """True when `word` repeats a key word the statement negates (see StatementWords)."""
+    inverted = getattr(keywords, "inverted", ())
+    return bool(inverted) and echo_key(word, keywords, vocab) in inverted
+
+
+def echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool | None:
+    """None when `word` does not repeat a key word, else whether repeating it alone is certain.
+    Inflections count ("worry" / "worried", "confidence" / "confident"), and so do synonyms
+    listed in answer_phrases.yml ("concerned" for "worried", "ready" for "prepared")."""
+    key = echo_key(word, keywords, vocab)
+    return None if key is None else keywords[key]
+
+
+
+def negative_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The key word `word` negates with a prefix ("unprepared", "uninvolved"), or None."""
+    if not keywords or not isinstance(word, str):
+        return None
+    for prefix in vocab.negative_prefixes:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 4:
+            key = echo_key(word[len(prefix):], keywords, vocab)
+            if key is not None:
+                return key
+    return None
