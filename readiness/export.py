@@ -103,7 +103,7 @@ def render_markdown(card: Scorecard) -> str:
     return _MD_ENV.get_template("scorecard.md").render(card=card)
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
     """WeasyPrint's URL fetcher: nothing is fetched (the document is self-contained; markup that
     slipped through must not make the renderer read files or the network)."""
     raise ValueError(f"the scorecard PDF fetches nothing ({url[:40]})")
@@ -113,7 +113,7 @@ def render_pdf(card: Scorecard) -> bytes:
     """The scorecard as PDF: the print variant of the HTML, laid out by WeasyPrint (paged media)."""
     from weasyprint import HTML
 
-    return HTML(string=render_html(card, medium="print"), url_fetcher=_no_fetch).write_pdf()
+    return HTML(string=render_html(card, medium="print"), url_fetcher=no_fetch).write_pdf()
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
