@@ -1,4 +1,4 @@
-"""`readiness org …`: create, list, start a round, weights, answer quality, purge."""
+"""`readiness org …`: create, list, start a round, weights, answer quality, purge, qr, poster."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import sys
 from typing import Sequence
 
 from readiness.bank import current_questionnaire
-from readiness.cli.common import UserError, open_store, plural, print_json, table, unknown_organisation
+from readiness.cli.common import (
+    UserError,
+    open_store,
+    plural,
+    print_json,
+    table,
+    unknown_organisation,
+    write_output,
+)
 from readiness.cli.data import delete_chat_events
 from readiness.weights import check_weights, weighted_for
 
@@ -124,3 +132,29 @@ def cmd_org_purge(args: argparse.Namespace) -> None:
         f"{plural(footprint['assessments'], 'assessment')}, {plural(footprint['answers'], 'answer')}, "
         f"{plural(events, 'chat tracker event')}."
     )
+
+
+def _share_target(code: str) -> tuple[str, str, str]:
+    """(organisation name, join code, join link) or the unknown-organisation error."""
+    from readiness.share import join_url
+
+    organisation = open_store().get_organisation(code)
+    if organisation is None:
+        raise unknown_organisation(code)
+    return organisation.name, organisation.join_code, join_url(organisation.join_code)
+
+
+def cmd_org_qr(args: argparse.Namespace) -> None:
+    """The staff join link as a QR code (SVG); the link's base is READINESS_PUBLIC_URL."""
+    from readiness.share import qr_svg
+
+    _, _, url = _share_target(args.code)
+    write_output(qr_svg(url), args.output, binary=False)
+
+
+def cmd_org_poster(args: argparse.Namespace) -> None:
+    """A printable A4 poster (PDF) with the join link, its QR code and the join code."""
+    from readiness.share import poster_pdf
+
+    name, code, url = _share_target(args.code)
+    write_output(poster_pdf(name, code, url), args.output, binary=True)
