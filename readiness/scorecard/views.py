@@ -15,6 +15,9 @@ MAX_FINGERPRINTS_SHOWN = 3
 Progress = Callable[[str], None]
 
 
+from readiness.scorecard.charts import Heatmap, RadarAxis, RadarView, Summary, TierBars, TrendChart  # noqa: E402,F401
+
+
 @dataclass(frozen=True)
 class TierView:
     id: str
@@ -197,32 +200,6 @@ class PlanGroupView:
 
 
 @dataclass(frozen=True)
-class RadarAxis:
-    number: int
-    label: str
-    x: float
-    y: float
-    label_x: float
-    label_y: float
-    anchor: str
-
-
-@dataclass(frozen=True)
-class RadarView:
-    """Inline-SVG geometry of the nine-challenge radar: rings at the tier bounds, one axis per
-    challenge, the score polygon (`shape`) and its vertices (`dots`)."""
-
-    width: int
-    height: int
-    cx: float
-    cy: float
-    rings: tuple[str, ...]
-    axes: tuple[RadarAxis, ...]
-    shape: str
-    dots: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True)
 class GapView:
     title: str
     score: float
@@ -283,6 +260,11 @@ class Scorecard:
     #: (bank version, short fingerprints of the banks its respondents started under), for the
     #: versions of `versions` whose fingerprints were recorded.
     version_fingerprints: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: Charts and the executive summary (organisation scorecards; `readiness.scorecard.charts`).
+    heatmap: Heatmap | None = None
+    trend: TrendChart | None = None
+    tier_bars: TierBars | None = None
+    summary: Summary | None = None
 
     @property
     def versions_text(self) -> str:
