@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-#: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers.
-TIER_COLOURS = ("#b03a2e", "#ca6f1e", "#b7950b", "#239b56", "#196f3d")
+#: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers. Each
+#: has a contrast of at least 4.5:1 with white (WCAG AA), as text on white and under white text.
+TIER_COLOURS = ("#b03a2e", "#a04000", "#7d6608", "#1d8348", "#145a32")
 
 #: Fingerprints listed per questionnaire version in `Scorecard.versions_text` (the rest counted).
 MAX_FINGERPRINTS_SHOWN = 3
