@@ -178,3 +178,57 @@ def test_keyboard_path_sign_in_campaign_and_a_new_round(site, browser):
     page.wait_for_url(f"{base}/org/{code}/signin?out=1")
     assert page.goto(f"{base}/org/{code}/").url.startswith(f"{base}/org/{code}/signin")
     context.close()
+
+
+def test_campaign_share_weights_and_csrf_in_the_browser(site, browser):
+    """What a lead does after signing in, clicked through in the browser."""
+    base, code, store = site["base"], site["code"], site["store"]
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{base}/org/{code}/signin")
+    page.fill("#token", site["token"])
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/org/{code}/")
+    # campaign figures against the database (the current round)
+    rows = store.campaign_rows(code)
+    assert page.locator("#consented").inner_text() == str(len(rows))
+    assert page.locator("#started").inner_text() == str(sum(r.started_at is not None for r in rows))
+    assert page.locator("#completed").inner_text() == str(sum(r.completed_at is not None for r in rows))
+    # share: the join link, a drawn QR code, the poster as a download
+    page.click("nav a[href$='/share']")
+    assert page.input_value("#join-link") == f"{base}/?org={code}"
+    box = page.locator("figure.qr svg").bounding_box()
+    assert box and box["width"] >= 200 and box["height"] >= 200
+    with page.expect_download() as download:
+        page.click("a[href$='/poster.pdf']")
+    assert download.value.suggested_filename == f"poster-{code}.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    # weights: preview shows the effect, saving needs the second step
+    page.click("nav a[href$='/weights']")
+    first = current_questionnaire().challenges[0]
+    page.fill(f"#w-{first.id}", "2.5")
+    page.click("button[value=preview]")
+    assert page.locator("#preview").is_visible() and store.get_organisation(code).weights == {}
+    page.click("button[value=save]")
+    page.wait_for_url(f"{base}/org/{code}/?done=weights")
+    assert store.get_organisation(code).weights == {first.id: 2.5}
+    # a forged form (right cookie, wrong CSRF token) is refused
+    page.goto(f"{base}/org/{code}/round")
+    round_before = store.get_organisation(code).current_round
+    page.evaluate("() => { document.querySelector('main input[name=csrf]').value = 'forged'; "
+                  "document.querySelector('#confirm').checked = true; document.querySelector('main form').submit(); }")
+    page.wait_for_function("() => document.title.startsWith('Form refused')")
+    assert page.locator("main h1").inner_text() == "Form refused"
+    assert store.get_organisation(code).current_round == round_before
+    # the radar's labels lie inside the drawing (nothing clipped), measured by the browser
+    page.goto(f"{base}/org/{code}/scorecard")
+    outside = page.evaluate("""() => {
+        const svg = document.querySelector('svg[aria-labelledby=radar-title]');
+        const [x0, y0, w, h] = svg.getAttribute('viewBox').split(' ').map(Number);
+        return [...svg.querySelectorAll('text')].map(t => t.getBBox())
+            .filter(b => b.x < x0 || b.y < y0 || b.x + b.width > x0 + w || b.y + b.height > y0 + h).length;
+    }""")
+    assert outside == 0
+    assert page.locator("svg[aria-labelledby=radar-title] text").count() == 9
+    assert page.locator("table.heat").count() == 1 and page.locator("svg[aria-labelledby=trend-title]").count() == 1
+    context.close()
