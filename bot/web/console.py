@@ -195,7 +195,7 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
         form_token, cookie = guard.form_token(request)
         if request.method == "GET":
             return guard.with_form_cookie(page("new_org.html", csrf=form_token, error=None, created=None,
-                                               access=None), cookie)
+                                               access=None), cookie, request)
         if not guard.form_token_ok(request):
             return guard.csrf_refused()
         blocked = guard.admin_limits.retry_after(("admin", request.remote_addr or request.ip))
