@@ -7,7 +7,6 @@ name like ``<script>`` or ``*bold*`` is shown literally wherever it appears.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -94,48 +93,27 @@ class Link:
     href: str
 
 
-#: Unicode TrueType fonts tried for the PDF (Helvetica lacks α and other glyphs we print).
-PDF_FONTS = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
-)
-
-
-def _pdf_font() -> tuple[str, str] | None:
-    for regular, bold in PDF_FONTS:
-        if Path(regular).is_file() and Path(bold).is_file():
-            return regular, bold
-    return None
-
-
 def render_html(card: Scorecard, *, medium: str = "screen", links: tuple[Link, ...] = ()) -> str:
-    """Self-contained HTML (inline CSS and SVG). `medium="pdf"` is the xhtml2pdf variant: the
-    radar is replaced by the bar table (xhtml2pdf does not draw inline SVG) and a Unicode font
-    is embedded when one is installed."""
-    font = _pdf_font() if medium == "pdf" else None
-    return _HTML_ENV.get_template("scorecard.html").render(card=card, medium=medium, links=links, font=font)
+    """Self-contained HTML (inline CSS and SVG). `medium="print"` is the same document with the
+    paged-media rules (A4, running header, page numbers) the PDF is rendered from."""
+    return _HTML_ENV.get_template("scorecard.html").render(card=card, medium=medium, links=links)
 
 
 def render_markdown(card: Scorecard) -> str:
     return _MD_ENV.get_template("scorecard.md").render(card=card)
 
 
-def render_pdf(card: Scorecard) -> bytes:
-    """The scorecard as PDF via xhtml2pdf (ValueError if the PDF cannot be produced)."""
-    from xhtml2pdf import pisa
-    from xhtml2pdf.config.resources import ResourceAccessPolicy
+def no_fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+    """WeasyPrint's URL fetcher: nothing is fetched (the document is self-contained; markup that
+    slipped through must not make the renderer read files or the network)."""
+    raise ValueError(f"the scorecard PDF fetches nothing ({url[:40]})")
 
-    font = _pdf_font()
-    # Nothing remote, and local reads only from the font directory (names are escaped, but the
-    # renderer should not be able to fetch anything even if markup slipped through).
-    policy = ResourceAccessPolicy(allow_remote=False,
-                                  base_dir=str(Path(font[0]).parent) if font else None)
-    out = io.BytesIO()
-    status = pisa.CreatePDF(render_html(card, medium="pdf"), dest=out, encoding="utf-8",
-                            resource_policy=policy)
-    if status.err:
-        raise ValueError(f"PDF rendering failed with {status.err} error(s)")
-    return out.getvalue()
+
+def render_pdf(card: Scorecard) -> bytes:
+    """The scorecard as PDF: the print variant of the HTML, laid out by WeasyPrint (paged media)."""
+    from weasyprint import HTML
+
+    return HTML(string=render_html(card, medium="print"), url_fetcher=no_fetch).write_pdf()
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:

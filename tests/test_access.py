@@ -138,18 +138,25 @@ def test_organisation_data_never_mixes(world):
 
 def test_header_token_wins_over_the_query_and_both_forms_work(world):
     web, a, token = world["web"], world["a"], world["a_token"]
-    assert web.get(f"/org/{a}/scorecard.json?token={token}", client="127.0.0.16")[0] == 200
+    # `?token=` signs in once: a session cookie, and the same address without the token
+    status, headers, _ = web.get(f"/org/{a}/scorecard.json?token={token}&round=1", client="127.0.0.16")
+    assert status == 303 and headers["location"] == f"/org/{a}/scorecard.json?round=1"
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    assert cookie.startswith("readiness_session=") and token not in cookie
+    assert web.get(headers["location"], headers={"Cookie": cookie}, client="127.0.0.16")[0] == 200
     assert web.get(f"/org/{a}/scorecard.json", token, client="127.0.0.16")[0] == 200
     assert web.get(f"/org/{a}/scorecard.json", headers={"Authorization": f"bearer   {token}  "}, client="127.0.0.16")[0] == 200
     # a wrong header token is not rescued by a right query token (one credential, the header's)
     assert web.get(f"/org/{a}/scorecard.json?token={token}", "wrong", client="127.0.0.17")[0] == 401
     # other schemes are not tokens
     assert web.get(f"/org/{a}/scorecard.json", headers={"Authorization": f"Basic {token}"}, client="127.0.0.17")[0] == 401
-    # the dashboard's download links carry the token only when it came in the query
-    body = web.get(f"/org/{a}/", token, client="127.0.0.16")[2].decode()
-    assert token not in body
-    body = web.get(f"/org/{a}/?token={token}", client="127.0.0.16")[2].decode()
-    assert f"scorecard.pdf?token={token}" in body
+    # no page or download link ever carries the token
+    for path in (f"/org/{a}/", f"/org/{a}/scorecard", f"/org/{a}/share"):
+        status, _, body = web.get(path, headers={"Cookie": cookie}, client="127.0.0.16")
+        assert status == 200 and token not in body.decode(), path
+    # A's session does not open B
+    status, headers, _ = web.get(f"/org/{world['b']}/scorecard.json", headers={"Cookie": cookie}, client="127.0.0.16")
+    assert status == 401
 
 
 def test_admin_tokens_are_hashed_at_rest(world):

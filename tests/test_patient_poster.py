@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from readiness.poster import patient_link
+from readiness.share import patient_url as patient_link
 
 READINESS = Path(sys.executable).parent / "readiness"
 

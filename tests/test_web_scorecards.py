@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -80,7 +81,9 @@ def test_admin_token_opens_its_own_organisation(site):  # type: ignore[no-untype
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in body and b"<script>" not in body
     assert headers["Cache-Control"] == "no-store"
-    status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard.json?token={site['first_token']}")
+    status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard", site["first_token"])
+    assert status == 200 and b"&lt;script&gt;alert(1)&lt;/script&gt;" in body and b"<script>" not in body
+    status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard.json", site["first_token"])
     assert status == 200 and json.loads(body)["respondents"] == 6
     status, headers, body = get(f"{site['base']}/org/{site['first']}/scorecard.csv", site["first_token"])
     assert status == 200 and body.startswith(b"respondent,role,department")
@@ -92,7 +95,6 @@ def test_admin_token_opens_its_own_organisation(site):  # type: ignore[no-untype
 def test_wrong_token_cannot_download_another_organisation(site):  # type: ignore[no-untyped-def]
     responses = [
         get(f"{site['base']}/org/{site['second']}/scorecard.json", site["first_token"]),  # other org's token
-        get(f"{site['base']}/org/{site['second']}/"),  # no token
         get(f"{site['base']}/org/{site['second']}/scorecard.csv?token=wrong"),
         get(f"{site['base']}/org/ZZZ-ZZZ/scorecard.json", site["first_token"]),  # no such org
         get(f"{site['base']}/org/%3Cbad%3E/", site["first_token"]),  # malformed code
@@ -100,6 +102,12 @@ def test_wrong_token_cannot_download_another_organisation(site):  # type: ignore
     ]
     assert {status for status, _, _ in responses} == {401}
     assert len({body for _, _, body in responses}) == 1  # the same body whether the org exists or not
+    # A page opened without a token leads to the sign-in form, for codes that exist or not alike
+    pages = [get(f"{site['base']}/org/{code}/") for code in (site["second"], "ZZZ-ZZZ")]
+    assert [status for status, _, _ in pages] == [200, 200]
+    same = [re.sub(rb'name="csrf" value="[^"]*"', b"", body.replace(code.encode(), b"CODE"))
+            for (_, _, body), code in zip(pages, (site["second"], "ZZZ-ZZZ"))]
+    assert same[0] == same[1] and b"Sign in to organisation CODE" in same[0]
 
 
 def test_personal_scorecard_link(site):  # type: ignore[no-untyped-def]

@@ -17,9 +17,11 @@ import argparse
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
+from sanic.exceptions import MethodNotSupported, NotFound
 from sanic.request import Request
 
 from bot.web.scorecards import blueprint as scorecards_blueprint
@@ -36,6 +38,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "SAMEORIGIN",
 }
+
+
+#: Error statuses a browser sees as an HTML page (title shown above the plain-text message).
+ERROR_TITLES = {400: "Bad request", 401: "Sign-in needed", 403: "Refused", 404: "Not found",
+                405: "Not allowed", 429: "Too many attempts"}
 
 
 @dataclass(frozen=True)
@@ -92,10 +99,28 @@ def create_app(config: WebConfig | None = None, name: str = "readiness_web") -> 
                content_type="application/javascript; charset=utf-8")
     app.static("/static", str(STATIC), name="widget_static")
 
+    @app.exception(NotFound, MethodNotSupported)
+    async def not_found(request: Request, error: Exception) -> response.HTTPResponse:
+        status = getattr(error, "status_code", 404)
+        return response.text("Not found.\n" if status == 404 else "Method not allowed.\n", status=status,
+                             headers={"Cache-Control": "no-store"})
+
     @app.middleware("response")
-    async def security_headers(_: Request, resp: response.HTTPResponse) -> None:
+    async def security_headers(request: Request, resp: response.HTTPResponse) -> Any:
+        # A browser gets error pages as HTML (same message, same for every code: nothing more
+        # is revealed); scripts and other clients keep the plain-text bodies.
+        if resp.status in ERROR_TITLES and (resp.content_type or "").startswith("text/plain") \
+                and "text/html" in request.headers.get("accept", ""):
+            from bot.web.console import error_page
+
+            html = error_page(resp.status, ERROR_TITLES[resp.status], resp.body.decode("utf-8").strip())
+            for header, value in resp.headers.items():
+                if header.lower() not in ("content-type", "content-length", "content-security-policy"):
+                    html.headers[header] = value
+            resp = html
         for header, value in SECURITY_HEADERS.items():
             resp.headers.setdefault(header, value)
+        return resp
 
     app.blueprint(scorecards_blueprint)
     return app

@@ -1,11 +1,15 @@
 """Scorecard pages of the web app: organisation dashboard and downloads, personal scorecards.
 
-    /org/<code>/                      dashboard (HTML scorecard with download links)
+    /org/<code>/scorecard             the HTML scorecard with download links   (?round=N)
     /org/<code>/scorecard.<fmt>       download: html, pdf, md, json or csv   (?round=N)
     /me/<report_token>                personal scorecard (HTML; ?format=pdf|json|md downloads)
+    (the console pages, bot.web.console, share this blueprint and its guard)
 
-Organisation pages need the organisation's admin token, as `Authorization: Bearer <token>` or
-`?token=`. The token is checked with `Store.verify_admin_token` (scrypt hash, constant-time
+Organisation pages need the organisation's admin token: typed once on `/org/<code>/signin`
+(a signed session cookie, bot.web.sessions), or as `Authorization: Bearer <token>`
+(automation), or once as `?token=` (signs in and redirects to the same address without it, so
+the token stays out of history and links). A page opened without any of them redirects to the
+sign-in form. The token is checked with `Store.verify_admin_token` (scrypt hash, constant-time
 compare, the same cost for unknown organisations), and every failure — unknown code, malformed
 code, wrong or missing token — gets the same 401 body, so nobody learns which codes exist.
 A personal link that matches nothing is a plain 404.
@@ -28,16 +32,28 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import re
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.web.sessions import (
+    CSRF_COOKIE,
+    CSRF_MAX_AGE,
+    SESSION_COOKIE,
+    Session,
+    Sessions,
+    cookie_options,
+    load_secret,
+    same,
+)
 from readiness import export
 from readiness.scorecard import load_organisation_scorecard, load_personal_scorecard
 
@@ -61,6 +77,8 @@ ADMIN_FAILURES = 5
 PERSONAL_MISSES = 20
 #: Seconds over which failures are counted.
 FAILURE_WINDOW = 600
+#: "1": mark cookies Secure even over plain HTTP (a TLS proxy the app is not told about).
+SECURE_COOKIES_ENV = "READINESS_SECURE_COOKIES"
 
 _default_store: Any = None
 _default_lock = threading.Lock()
@@ -196,17 +214,14 @@ def make_blueprint(
     personal_limits = personal_limiter or FailureLimiter(PERSONAL_MISSES, FAILURE_WINDOW)
     bp.ctx.admin_limiter, bp.ctx.personal_limiter = admin_limits, personal_limits
 
+    guard = Guard(admin_limits)
+    bp.ctx.guard = guard
+
     async def organisation(request: Request, code: str, filename: str | None) -> response.HTTPResponse:
         store = _store(request)
-        token = _token(request)
-        key = (client_address(request), _code_key(code))
-        blocked = admin_limits.retry_after(key)
-        if blocked is not None:
-            return _too_many(blocked)
-        if not await _in_thread(lambda: store.verify_admin_token(code, token)):
-            admin_limits.failure(key)
-            return _unauthorised()
-        admin_limits.success(key)
+        access = await guard.check(request, code, page=filename is None)
+        if isinstance(access, response.HTTPResponse):
+            return access
         fmt = "html"
         evidence_file = False
         if filename is not None:
@@ -236,7 +251,7 @@ def make_blueprint(
             card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
             links: tuple[export.Link, ...] = ()
             if filename is None:
-                query = {"token": token} if request.args.get("token") else {}
+                query: dict[str, str] = {}
                 if chosen is not None:
                     query["round"] = str(chosen)
                 suffix = ("?" + urlencode(query)) if query else ""
@@ -258,46 +273,32 @@ def make_blueprint(
         body, download = built
         return _document(body, fmt, None if filename is None else download)
 
-    async def authorised(request: Request, code: str) -> response.HTTPResponse | None:
-        """None when the request carries the organisation's admin token, else the response."""
-        store = _store(request)
-        token = _token(request)
-        key = (client_address(request), _code_key(code))
-        blocked = admin_limits.retry_after(key)
-        if blocked is not None:
-            return _too_many(blocked)
-        if not await _in_thread(lambda: store.verify_admin_token(code, token)):
-            admin_limits.failure(key)
-            return _unauthorised()
-        admin_limits.success(key)
-        return None
-
     @bp.route("/org/<code>/evidence", methods=["GET", "POST"])
     async def evidence_form(request: Request, code: str) -> response.HTTPResponse:
-        refused = await authorised(request, code)
-        if refused is not None:
-            return refused
+        access = await guard.check(request, code, page=True)
+        if isinstance(access, response.HTTPResponse):
+            return access
         store = _store(request)
         form = request.form if request.method == "POST" else None
-        status, body = await _in_thread(lambda: evidence_page(store, code, form, request.args.get("token", "")))
+        status, body = await _in_thread(lambda: evidence_page(store, code, form, access.csrf))
         headers = {**NO_STORE, "Content-Security-Policy": EVIDENCE_CSP}
         return response.html(body, status=status, headers=headers)
 
     @bp.get("/org/<code>/patient-poster.pdf")
     async def patient_poster(request: Request, code: str) -> response.HTTPResponse:
-        refused = await authorised(request, code)
-        if refused is not None:
-            return refused
+        access = await guard.check(request, code, page=True)
+        if isinstance(access, response.HTTPResponse):
+            return access
         store = _store(request)
 
         def build() -> bytes | None:
-            from readiness.poster import patient_link, poster_pdf
+            from readiness.share import patient_url, poster_pdf
 
             record = store.get_organisation(code)
             if record is None:
                 return None
             base = f"{request.scheme}://{request.host}"
-            return poster_pdf(record.name, record.join_code, patient_link(record.join_code, base))
+            return poster_pdf(record.name, record.join_code, patient_url(record.join_code, base), "patient")
 
         pdf = await _in_thread(build)
         if pdf is None:
@@ -305,13 +306,17 @@ def make_blueprint(
         return response.raw(pdf, content_type="application/pdf", headers={
             **NO_STORE, "Content-Disposition": 'attachment; filename="patient-poster.pdf"'})
 
-    @bp.get("/org/<code>/", strict_slashes=True)
-    async def dashboard(request: Request, code: str) -> response.HTTPResponse:
+    @bp.get("/org/<code>/scorecard")
+    async def scorecard_page(request: Request, code: str) -> response.HTTPResponse:
         return await organisation(request, code, None)
 
     @bp.get("/org/<code>/<filename>")
     async def download(request: Request, code: str, filename: str) -> response.HTTPResponse:
         return await organisation(request, code, filename)
+
+    from bot.web.console import add_console_routes
+
+    add_console_routes(bp, guard, _in_thread, _store)
 
     @bp.get("/me/<report_token>")
     async def personal(request: Request, report_token: str) -> response.HTTPResponse:
@@ -346,7 +351,7 @@ EVIDENCE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 
                 "form-action 'self'")
 
 
-def evidence_page(store: Any, code: str, form: Any, token: str) -> tuple[int, str]:
+def evidence_page(store: Any, code: str, form: Any, csrf: str | None) -> tuple[int, str]:
     """The minimal evidence form (GET) or the result of a submission (POST): (status, HTML).
 
     A submission names one measure and its inputs; it is checked exactly like
@@ -381,7 +386,8 @@ def evidence_page(store: Any, code: str, form: Any, token: str) -> tuple[int, st
                 if result.comparison is not None:
                     lines.append(result.comparison.text)
                 message = f"Saved {measure.title} for round {entry.round}. " + " ".join(lines)
-    action = f"/org/{quote(record.join_code)}/evidence" + (f"?{urlencode({'token': token})}" if token else "")
+    action = f"/org/{quote(record.join_code)}/evidence"
+    csrf_field = f"<input type=\"hidden\" name=\"csrf\" value=\"{escape(csrf)}\">" if csrf else ""
     entered = {e.measure: e for e in store.evidence(record.join_code, record.current_round)}
     parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pilot evidence — {escape(record.name)}</title></head>"
              f"<body style=\"font-family:sans-serif;max-width:48rem;margin:2rem auto\"><h1>Pilot evidence: {escape(record.name)}</h1>"
@@ -391,7 +397,7 @@ def evidence_page(store: Any, code: str, form: Any, token: str) -> tuple[int, st
     for measure in content.evidence:
         now = entered.get(measure.id)
         parts.append(f"<form method=\"post\" action=\"{escape(action)}\"><fieldset><legend>{escape(measure.title)}</legend>"
-                     f"<p>{escape(measure.counts)}</p><input type=\"hidden\" name=\"measure\" value=\"{measure.id}\">")
+                     f"<p>{escape(measure.counts)}</p><input type=\"hidden\" name=\"measure\" value=\"{measure.id}\">{csrf_field}")
         for spec in measure.inputs:
             value = "" if now is None or spec.name not in now.values else f"{now.values[spec.name]:g}"
             optional = "" if spec.required else " (optional)"
@@ -402,6 +408,155 @@ def evidence_page(store: Any, code: str, form: Any, token: str) -> tuple[int, st
                      "<p><button type=\"submit\">Save</button></p></fieldset></form>")
     parts.append("</body></html>")
     return status, "".join(parts)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is asking: the organisation (normalised code) and, for a browser session, the CSRF
+    token its forms must carry (None for a Bearer request, which no other site can forge)."""
+
+    code: str
+    csrf: str | None
+
+
+class Guard:
+    """Decides access to an organisation's pages, and runs the sign-in form (bot.web.sessions)."""
+
+    def __init__(self, admin_limits: FailureLimiter) -> None:
+        self.admin_limits = admin_limits
+        self._sessions: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def sessions(self) -> Any:
+        with self._lock:
+            if self._sessions is None:
+                from readiness.storage import default_data_dir
+
+                self._sessions = Sessions(load_secret(default_data_dir()))
+            return self._sessions
+
+    @staticmethod
+    def unauthorised() -> response.HTTPResponse:
+        return _unauthorised()
+
+    @staticmethod
+    def too_many(seconds: int) -> response.HTTPResponse:
+        return _too_many(seconds)
+
+    @staticmethod
+    def csrf_refused() -> response.HTTPResponse:
+        from bot.web.console import error_page
+
+        return error_page(403, "Form refused", "This form expired or came from another page: "
+                          "go back, reload the page and send it again.")
+
+    @staticmethod
+    def secure(request: Request) -> bool:
+        return request.scheme == "https" or os.environ.get(SECURE_COOKIES_ENV, "") == "1"
+
+    def _set(self, resp: response.HTTPResponse, request: Request, name: str, value: str, max_age: int) -> None:
+        resp.cookies[name] = value
+        for key, option in cookie_options(self.secure(request), max_age).items():
+            resp.cookies[name][key] = option
+
+    def _session(self, request: Request) -> Session | None:
+        return self.sessions.read(request.cookies.get(SESSION_COOKIE))
+
+    async def check(self, request: Request, code: str, *, page: bool) -> "Access | response.HTTPResponse":
+        """Access, or the response to send instead (401, 429, 303 to sign in or to drop `?token=`).
+        A POST with a browser session must carry the session's CSRF token (else 403)."""
+        key = (client_address(request), _code_key(code))
+        blocked = self.admin_limits.retry_after(key)
+        if blocked is not None:
+            return _too_many(blocked)
+        header = request.headers.get("authorization", "")
+        query = request.args.get("token")
+        if header or query is not None:
+            token = _token(request)
+            store = _store(request)
+            if not await _in_thread(lambda: store.verify_admin_token(code, token)):
+                self.admin_limits.failure(key)
+                return _unauthorised()
+            self.admin_limits.success(key)
+            if header:
+                return Access(_code_key(code), None)
+            # `?token=`: sign in, then the same address without the token
+            kept = [(k, v) for k, values in request.args.items() if k != "token" for v in values]
+            target = request.path + ("?" + urlencode(kept) if kept else "")
+            return self.signed_in(request, _code_key(code), target)
+        session = self._session(request)
+        if session is not None and session.code == _code_key(code):
+            if request.method == "POST" and not same(request.form.get("csrf") or "", session.csrf):
+                return self.csrf_refused()
+            return Access(session.code, session.csrf)
+        if page and request.method == "GET":
+            target = request.path + ("?" + request.query_string if request.query_string else "")
+            return response.redirect(f"/org/{quote(code)}/signin?next={quote(target)}", status=303,
+                                     headers={"Cache-Control": "no-store"})
+        return _unauthorised()
+
+    def signed_in(self, request: Request, code: str, target: str) -> response.HTTPResponse:
+        value, _ = self.sessions.issue(code)
+        resp = response.redirect(target, status=303, headers={"Cache-Control": "no-store"})
+        self._set(resp, request, SESSION_COOKIE, value, self.sessions.max_age)
+        return resp
+
+    def form_token(self, request: Request) -> tuple[str, str | None]:
+        return self.sessions.form_token(request.cookies.get(CSRF_COOKIE))
+
+    def form_token_ok(self, request: Request) -> bool:
+        return self.sessions.form_token_ok(request.cookies.get(CSRF_COOKIE), request.form.get("csrf") or "")
+
+    def with_form_cookie(self, resp: response.HTTPResponse, cookie: str | None, request: Request | None = None) -> response.HTTPResponse:
+        if cookie is not None:
+            resp.cookies[CSRF_COOKIE] = cookie
+            for key, option in cookie_options(False if request is None else self.secure(request), CSRF_MAX_AGE).items():
+                resp.cookies[CSRF_COOKIE][key] = option
+        return resp
+
+    def _next(self, code: str, raw: str | None) -> str:
+        """Where to go after signing in: a page of this organisation only (no open redirect)."""
+        prefix = f"/org/{quote(code)}/"
+        if raw and raw.startswith("/org/") and _code_key(raw[5:].split("/", 1)[0]) == _code_key(code) \
+                and "//" not in raw[1:] and "\\" not in raw:
+            return raw
+        return prefix
+
+    def signin_form(self, request: Request, code: str, *, status: int = 200, error: str | None = None,
+                    note: str | None = None) -> response.HTTPResponse:
+        from bot.web.console import page
+
+        token, cookie = self.form_token(request)
+        resp = page("signin.html", status=status, code=code, csrf=token, error=error, access=None,
+                    next=self._next(code, request.form.get("next") if request.method == "POST" else request.args.get("next")),
+                    note=note or ("You are signed out." if request.args.get("out") else None))
+        return self.with_form_cookie(resp, cookie, request)
+
+    async def signin(self, request: Request, code: str) -> response.HTTPResponse:
+        if not self.form_token_ok(request):
+            return self.csrf_refused()
+        key = (client_address(request), _code_key(code))
+        blocked = self.admin_limits.retry_after(key)
+        if blocked is not None:
+            return _too_many(blocked)
+        token = (request.form.get("token") or "").strip()
+        store = _store(request)
+        if not await _in_thread(lambda: store.verify_admin_token(code, token)):
+            self.admin_limits.failure(key)
+            return self.signin_form(request, code, status=401, error=(
+                "This admin token does not open this organisation. Check the join code in the "
+                "address and the token you were given when the organisation was created."))
+        self.admin_limits.success(key)
+        return self.signed_in(request, _code_key(code), self._next(code, request.form.get("next")))
+
+    def signout(self, request: Request, code: str) -> response.HTTPResponse:
+        session = self._session(request)
+        if session is not None and not same(request.form.get("csrf") or "", session.csrf):
+            return self.csrf_refused()
+        resp = response.redirect(f"/org/{quote(code)}/signin?out=1", status=303, headers={"Cache-Control": "no-store"})
+        self._set(resp, request, SESSION_COOKIE, "", 0)
+        return resp
 
 
 class _NamedCard:

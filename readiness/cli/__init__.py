@@ -9,6 +9,7 @@ this module wires them into one argparse parser.
 from __future__ import annotations
 
 import argparse
+from importlib import import_module
 import os
 import sys
 from typing import Callable, Sequence
@@ -81,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     poster.add_argument("--url", metavar="BASE", help="the web app's public address (default: $READINESS_PUBLIC_URL)")
     poster.set_defaults(handler=cmd_org_patient_poster)
+    for name, handler, what, suffix in (
+            ("qr", "cmd_org_qr", "the staff join link as a QR code (SVG)", "svg"),
+            ("poster", "cmd_org_poster", "a printable A4 poster (PDF) with the join link, QR code and join code", "pdf")):
+        share = org.add_parser(name, help=what + "; the link's address is READINESS_PUBLIC_URL "
+                               "(default http://localhost:8080)")
+        share.add_argument("code", metavar="ORG_CODE")
+        share.add_argument("-o", "--output", metavar="FILE", help=f"write to FILE (e.g. join.{suffix}); default: stdout")
+        share.set_defaults(handler=getattr(import_module("readiness.cli.organisations"), handler))
 
     purge = org.add_parser("purge", help="delete an organisation, its respondents, answers and chat events")
     purge.add_argument("code", metavar="ORG_CODE")

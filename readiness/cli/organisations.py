@@ -1,4 +1,4 @@
-"""`readiness org …`: create, list, start a round, weights, answer quality, purge."""
+"""`readiness org …`: create, list, start a round, weights, answer quality, purge, qr, poster."""
 
 from __future__ import annotations
 
@@ -136,12 +136,37 @@ def cmd_org_purge(args: argparse.Namespace) -> None:
 
 def cmd_org_patient_poster(args: argparse.Namespace) -> None:
     """An A4 poster with the QR code of the organisation's patient survey link."""
-    from readiness.poster import patient_link, poster_pdf
+    from readiness.share import patient_url, poster_pdf
 
     store = open_store()
     organisation = store.get_organisation(args.code)
     if organisation is None:
         raise unknown_organisation(args.code)
-    link = patient_link(organisation.join_code, args.url)
-    write_output(poster_pdf(organisation.name, organisation.join_code, link), args.output, binary=True)
+    link = patient_url(organisation.join_code, args.url)
+    write_output(poster_pdf(organisation.name, organisation.join_code, link, "patient"), args.output, binary=True)
     print(f"Patient link: {link}")
+
+def _share_target(code: str) -> tuple[str, str, str]:
+    """(organisation name, join code, join link) or the unknown-organisation error."""
+    from readiness.share import join_url
+
+    organisation = open_store().get_organisation(code)
+    if organisation is None:
+        raise unknown_organisation(code)
+    return organisation.name, organisation.join_code, join_url(organisation.join_code)
+
+
+def cmd_org_qr(args: argparse.Namespace) -> None:
+    """The staff join link as a QR code (SVG); the link's base is READINESS_PUBLIC_URL."""
+    from readiness.share import qr_svg
+
+    _, _, url = _share_target(args.code)
+    write_output(qr_svg(url), args.output, binary=False)
+
+
+def cmd_org_poster(args: argparse.Namespace) -> None:
+    """A printable A4 poster (PDF) with the join link, its QR code and the join code."""
+    from readiness.share import poster_pdf
+
+    name, code, url = _share_target(args.code)
+    write_output(poster_pdf(name, code, url), args.output, binary=True)

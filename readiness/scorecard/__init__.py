@@ -13,7 +13,12 @@ aggregated) and `loading` (from the store).
 from __future__ import annotations
 
 from readiness.scorecard.build import METHOD_NOTES, organisation_scorecard, personal_scorecard
-from readiness.scorecard.loading import load_organisation_scorecard, load_personal_scorecard
+from readiness.scorecard.loading import (
+    WeightsPreview,
+    load_organisation_scorecard,
+    load_personal_scorecard,
+    preview_weights,
+)
 from readiness.scorecard.tiers import radar, role_label, tier_views
 from readiness.scorecard.views import (
     TIER_COLOURS,
@@ -42,5 +47,5 @@ __all__ = [
     "GapView", "GroupView", "PlanGroupView", "PlanStepView", "Progress", "RadarAxis", "RadarView",
     "RecommendationView", "ReliabilityView", "RoundsView", "Scorecard", "TierCount", "TierView",
     "TrendRow", "load_organisation_scorecard", "load_personal_scorecard", "organisation_scorecard",
-    "personal_scorecard", "radar", "role_label", "tier_views",
+    "personal_scorecard", "preview_weights", "WeightsPreview", "radar", "role_label", "tier_views",
 ]

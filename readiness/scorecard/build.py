@@ -15,6 +15,7 @@ from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
 from readiness.quality import quality_flags
 from readiness.scorecard import methods, statistics
+from readiness.scorecard import charts
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
 from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
@@ -161,6 +162,10 @@ def organisation_scorecard(
                     target=questionnaire.rules.target)
         for note in METHOD_NOTES
     )
+    tiers = tier_views(questionnaire)
+    overall_distribution = distribution(questionnaire, overall.tiers)
+    heat = None if role_view is None else charts.heatmap(questionnaire, role_view.groups, role_view.suppressed, tiers)
+    trend = None if rounds_view is None else charts.trend_chart(rounds_view.rounds, rounds_view.rows)
     when = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     return Scorecard(
         kind="organisation",
@@ -191,6 +196,10 @@ def organisation_scorecard(
         quality=quality_view,
         rounds=rounds_view,
         plan=plan_view,
+        heatmap=heat,
+        trend=trend,
+        tier_bars=charts.tier_bars(overall_distribution) if len(cohort.respondents) else None,
+        summary=charts.summary(tuple(challenges), plan_view, questionnaire.rules.target),
         weights=tuple((c.title, c.weight) for c in questionnaire.challenges),
         method_notes=notes,
         versions=versions(cohort),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
 
 from readiness.model import Questionnaire
 from readiness.scorecard.build import organisation_scorecard, personal_scorecard
+from readiness.scorecard.tiers import tier_of
 from readiness.scorecard.views import Progress, Scorecard
 from readiness.weights import weighted_for
 
@@ -72,3 +74,48 @@ def load_personal_scorecard(store: "Store", report_token: str,
                               organisation=organisation.name if organisation else None,
                               answered_version=assessment.questionnaire_version,
                               answered_fingerprint=assessment.started_fingerprint)
+
+
+@dataclass(frozen=True)
+class WeightsPreview:
+    """The organisation's index (latest round with data) under its current and proposed weights."""
+
+    respondents: int
+    before: float | None
+    after: float | None
+    before_tier: str | None
+    after_tier: str | None
+
+
+def preview_weights(store: "Store", join_code: str, overrides: Mapping[str, float],
+                    questionnaire: Questionnaire | None = None) -> WeightsPreview:
+    """What saving `overrides` (all of them: they replace the stored ones) would do to the index.
+    ValueError (`check_weights`) for an unknown challenge or a weight that is not > 0."""
+    from readiness.bank import current_questionnaire
+    from readiness.cohort import score_cohort
+    from readiness.weights import check_weights
+
+    questionnaire = questionnaire or current_questionnaire()
+    check_weights(questionnaire, overrides)
+    organisation = store.get_organisation(join_code)
+    if organisation is None:
+        raise LookupError(f"no organisation has the join code {join_code!r}")
+    frame = store.answers_frame(organisation.join_code)
+    completed = frame[frame["completed"]]
+    if len(completed):
+        completed = completed[completed["round"] == completed["round"].max()]
+
+    def index(weights: Mapping[str, float]) -> tuple[float | None, str | None]:
+        if not len(completed):
+            return None, None
+        scores = score_cohort(weighted_for(questionnaire, weights), completed).respondents["overall"].dropna()
+        if not len(scores):
+            return None, None
+        value = float(scores.mean())
+        tier = tier_of(questionnaire, value)
+        return value, tier.name if tier else None
+
+    before, before_tier = index(dict(organisation.weights))
+    after, after_tier = index(dict(overrides))
+    n = int(completed["respondent"].nunique()) if len(completed) else 0
+    return WeightsPreview(n, before, after, before_tier, after_tier)

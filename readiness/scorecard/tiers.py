@@ -35,32 +35,8 @@ def role_label(questionnaire: Questionnaire, role: str | None) -> str:
     return str(role)
 
 
-def _short(title: str, limit: int = 22) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
-
-
 def radar(questionnaire: Questionnaire, scores: tuple[float | None, ...]) -> RadarView:
-    """Radar geometry: axis i at angle −90° + i·360°/n; a missing score sits at the centre."""
-    width, height, radius = 560, 420, 140.0
-    cx, cy = width / 2, height / 2
-    n = len(scores)
+    """Radar geometry (`readiness.scorecard.charts.radar`: wrapped labels, nothing clipped)."""
+    from readiness.scorecard import charts
 
-    def point(i: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        r = radius * value / 100.0
-        return round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
-
-    rings = tuple(
-        " ".join(f"{x},{y}" for x, y in (point(i, band.upper) for i in range(n)))
-        for band in questionnaire.tiers.bands
-    )
-    axes = []
-    for i, challenge in enumerate(questionnaire.challenges):
-        x, y = point(i, 100.0)
-        lx, ly = point(i, 100.0 + 22.0 / radius * 100.0)
-        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
-        axes.append(RadarAxis(i + 1, f"{i + 1}. {_short(challenge.title)}", x, y, lx, ly + 4, anchor))
-    dots = tuple(point(i, s if s is not None else 0.0) for i, s in enumerate(scores))
-    shape = " ".join(f"{x},{y}" for x, y in dots)
-    return RadarView(width, height, cx, cy, rings, tuple(axes), shape, dots)
-
+    return charts.radar(questionnaire, scores)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-#: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers.
-TIER_COLOURS = ("#b03a2e", "#ca6f1e", "#b7950b", "#239b56", "#196f3d")
+#: Colours of the tiers, lowest first (red → green); reused if a bank defines more tiers. Each
+#: has a contrast of at least 4.5:1 with white (WCAG AA), as text on white and under white text.
+TIER_COLOURS = ("#b03a2e", "#a04000", "#7d6608", "#1d8348", "#145a32")
 
 #: Fingerprints listed per questionnaire version in `Scorecard.versions_text` (the rest counted).
 MAX_FINGERPRINTS_SHOWN = 3
 
 #: Called with a short description of each stage of long work (for a progress bar).
 Progress = Callable[[str], None]
+
+
+from readiness.scorecard.charts import Heatmap, RadarAxis, RadarView, Summary, TierBars, TrendChart  # noqa: E402,F401
 
 
 @dataclass(frozen=True)
@@ -197,32 +201,6 @@ class PlanGroupView:
 
 
 @dataclass(frozen=True)
-class RadarAxis:
-    number: int
-    label: str
-    x: float
-    y: float
-    label_x: float
-    label_y: float
-    anchor: str
-
-
-@dataclass(frozen=True)
-class RadarView:
-    """Inline-SVG geometry of the nine-challenge radar: rings at the tier bounds, one axis per
-    challenge, the score polygon (`shape`) and its vertices (`dots`)."""
-
-    width: int
-    height: int
-    cx: float
-    cy: float
-    rings: tuple[str, ...]
-    axes: tuple[RadarAxis, ...]
-    shape: str
-    dots: tuple[tuple[float, float], ...]
-
-
-@dataclass(frozen=True)
 class GapView:
     title: str
     score: float
@@ -287,6 +265,11 @@ class Scorecard:
     evidence: tuple["EvidenceView", ...] = ()
     #: The patients' survey (never part of the staff figures); None when nobody answered.
     patients: "PatientsView | None" = None
+    #: Charts and the executive summary (organisation scorecards; `readiness.scorecard.charts`).
+    heatmap: Heatmap | None = None
+    trend: TrendChart | None = None
+    tier_bars: TierBars | None = None
+    summary: Summary | None = None
 
     @property
     def versions_text(self) -> str:

@@ -51,6 +51,7 @@ _EXPORTS = {
     "UnitOfWork": "ports",
     "EvidenceRecord": "evidence",
     "AssessmentRecord": "records",
+    "CampaignRow": "records",
     "OrganisationRecord": "records",
     "RespondentRecord": "records",
     "DATA_DIR_ENV": "settings",
@@ -88,7 +89,12 @@ if TYPE_CHECKING:
         upgrade_schema,
     )
     from readiness.storage.ports import TurnStore, UnitOfWork
-    from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
+    from readiness.storage.records import (
+        AssessmentRecord,
+        CampaignRow,
+        OrganisationRecord,
+        RespondentRecord,
+    )
     from readiness.storage.settings import (
         DATA_DIR_ENV,
         DATABASE_URL_ENV,

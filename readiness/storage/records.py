@@ -111,3 +111,20 @@ def assessment_record(row: Assessment, pseudonym: str) -> AssessmentRecord:
         finished_version=row.finished_version,
         finished_fingerprint=row.finished_fingerprint,
     )
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """One respondent's progress in a round, for the campaign page (partial assessments too).
+
+    `started_at`/`completed_at` are those of the respondent's assessment in the round (the
+    latest completed one, else the latest), None when they consented but have not started;
+    `answered` holds the statements answered so far, only for assessments not completed.
+    """
+
+    role: str
+    department: str | None
+    consented_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    answered: frozenset[str] = frozenset()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from readiness.cohort import CONTENT_COLUMNS, FRAME_COLUMNS, TIMING_COLUMNS
 from readiness.storage import rows
 from readiness.storage.clock import as_utc
+from readiness.storage.records import CampaignRow
 from readiness.storage.schema import Answer, Assessment, Conversation, Respondent
 
 #: dtypes of `answers_frame` (`readiness.cohort` reads them: categoricals keep memory low).
@@ -111,6 +112,58 @@ class Reporting:
         found = self._session.connection().execute(stmt).all()
         frame = pd.DataFrame.from_records(found, columns=list(ANSWERS_FRAME_COLUMNS))
         return frame.astype(_FRAME_DTYPES)
+
+    def campaign_rows(self, join_code: str, round: int) -> list[CampaignRow]:
+        """Everyone taking part in `round` of an organisation, finished or not (three queries).
+
+        A respondent is in the round when they have an assessment in it (one counts: the latest
+        completed, else the latest, as in `answers_frame`), or when they have consented but
+        never started any assessment (they are waiting at the first statement). For assessments
+        not completed, the answered statements come along (drop-off). LookupError for an
+        unknown code.
+        """
+        respondents = Respondent.__table__.c
+        assessments = Assessment.__table__.c
+        answers = Answer.__table__.c
+        organisation = rows.require_organisation(self._session, join_code)
+        db = self._session.connection()
+        ranked = (
+            select(
+                assessments.id, assessments.respondent_id, assessments.started_at, assessments.completed_at,
+                func.row_number().over(
+                    partition_by=assessments.respondent_id,
+                    order_by=(assessments.completed_at.is_(None), assessments.id.desc()),
+                ).label("rank"),
+            )
+            .join(Respondent.__table__, assessments.respondent_id == respondents.id)
+            .where(respondents.organisation_id == organisation.id, assessments.round == round)
+            .subquery()
+        )
+        in_round = db.execute(
+            select(ranked.c.id, respondents.role, respondents.department, respondents.consented_at,
+                   ranked.c.started_at, ranked.c.completed_at)
+            .join(Respondent.__table__, ranked.c.respondent_id == respondents.id)
+            .where(ranked.c.rank == 1)
+        ).all()
+        open_ids = [row[0] for row in in_round if row[5] is None]
+        answered: dict[int, set[str]] = {}
+        for start in range(0, len(open_ids), 500):
+            for assessment_id, item_id in db.execute(
+                select(answers.assessment_id, answers.item_id).where(answers.assessment_id.in_(open_ids[start:start + 500]))
+            ):
+                answered.setdefault(assessment_id, set()).add(item_id)
+        anyone = select(assessments.id).where(assessments.respondent_id == respondents.id).exists()
+        waiting = db.execute(
+            select(respondents.role, respondents.department, respondents.consented_at)
+            .where(respondents.organisation_id == organisation.id, ~anyone)
+        ).all()
+        found = [
+            CampaignRow(role, department, as_utc(consented), as_utc(started),
+                        None if completed is None else as_utc(completed), frozenset(answered.get(aid, ())))
+            for aid, role, department, consented, started, completed in in_round
+        ]
+        found += [CampaignRow(role, department, as_utc(consented), None, None) for role, department, consented in waiting]
+        return found
 
     def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:
         """How many assessments, answers and conversations a respondent has (None if unknown)."""

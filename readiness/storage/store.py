@@ -19,7 +19,7 @@ from readiness.storage import codes
 from readiness.storage.engine import make_engine
 from readiness.storage.evidence import EvidenceRecord
 from readiness.storage.migrate import upgrade_schema
-from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
+from readiness.storage.records import AssessmentRecord, CampaignRow, OrganisationRecord, RespondentRecord
 from readiness.storage.reporting import ANSWERS_FRAME_COLUMNS
 from readiness.storage.settings import default_database_url
 from readiness.storage.unit import Unit
@@ -246,6 +246,16 @@ class Store:
     def evidence(self, join_code: str, round: int | None = None) -> list["EvidenceRecord"]:
         with self.unit() as unit:
             return unit.evidence.list(join_code, round)
+
+    def campaign_rows(self, join_code: str, round: int | None = None) -> list[CampaignRow]:
+        """Progress of everyone in a round (default: the organisation's current round)."""
+        with self.unit() as unit:
+            if round is None:
+                record = unit.get_organisation(join_code)
+                if record is None:
+                    raise LookupError(f"unknown organisation {join_code!r}")
+                round = record.current_round
+            return unit.reporting.campaign_rows(join_code, round)
 
     def respondent_footprint(self, pseudonym: str) -> dict[str, int] | None:
         with self.unit() as unit:

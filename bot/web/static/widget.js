@@ -157,7 +157,7 @@
     title.id = id + "-title";
     var restart = el("button", "rc-restart", "New chat");
     restart.type = "button";
-    restart.setAttribute("aria-label", "Start a new conversation");
+    restart.setAttribute("aria-label", "New chat: start a new conversation");
     top.appendChild(title);
     top.appendChild(restart);
     header.appendChild(top);
