@@ -7,6 +7,8 @@ name like ``<script>`` or ``*bold*`` is shown literally wherever it appears.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -404,8 +406,6 @@ EVIDENCE_CSV_COLUMNS = ("measure", "quantity", "label", "challenge", "percent", 
 def evidence_csv(card: Scorecard) -> str:
     """The scorecard's pilot evidence as CSV: one row per reported proportion (or ratio)."""
     out = io.StringIO()
-    import csv
-
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EVIDENCE_CSV_COLUMNS)
     for e in card.evidence:

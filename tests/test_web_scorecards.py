@@ -134,10 +134,11 @@ def post(url: str, fields: dict, token: str | None = None) -> tuple[int, bytes]:
 
 def test_evidence_form_behind_the_admin_token_saves_and_refuses_bad_values(site):  # type: ignore[no-untyped-def]
     base, code, token = site["base"], site["first"], site["first_token"]
-    assert get(f"{base}/org/{code}/evidence")[0] == 401
+    status, _, signin = get(f"{base}/org/{code}/evidence")  # a page: redirected to sign in
+    assert status == 200 and b"Sign in" in signin and b"clinicians_correct" not in signin
     assert post(f"{base}/org/{code}/evidence", {"measure": "staff_trained", "trained": "1", "staff": "2"},
                 site["second_token"])[0] == 401  # another organisation's token
-    status, _, body = get(f"{base}/org/{code}/evidence?token={token}")
+    status, _, body = get(f"{base}/org/{code}/evidence", token)
     assert status == 200 and b"Diagnostic accuracy, AI vs clinicians" in body and b'name="clinicians_correct"' in body
     status, body = post(f"{base}/org/{code}/evidence", {
         "measure": "diagnostic_accuracy", "cases": "1000", "ai_correct": "950", "clinicians_correct": "970",
@@ -151,8 +152,12 @@ def test_evidence_form_behind_the_admin_token_saves_and_refuses_bad_values(site)
     assert entries["ai_accuracy"]["n"] == 1000  # the bad submission changed nothing
     status, headers, csv_body = get(f"{base}/org/{code}/evidence.csv", token)
     assert status == 200 and csv_body.startswith(b"measure,quantity") and b"ai_accuracy" in csv_body
-    status, _, dashboard = get(f"{base}/org/{code}/", token)
-    assert b"Evidence beside perceptions" in dashboard and b"/evidence" in dashboard and b"patient-poster.pdf" in dashboard
+    status, _, campaign = get(f"{base}/org/{code}/", token)
+    assert status == 200 and b"/evidence" in campaign  # the console links the form
+    status, _, scorecard = get(f"{base}/org/{code}/scorecard", token)
+    assert b"Evidence beside perceptions" in scorecard
+    status, _, share = get(f"{base}/org/{code}/share", token)
+    assert b"patient-poster.pdf" in share and b"audience=patient" in share
 
 
 def test_patient_poster_download(site):  # type: ignore[no-untyped-def]

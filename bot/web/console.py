@@ -106,6 +106,7 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
             return guard.unauthorised()
         url = share.join_url(record.join_code, base_url(request))
         return page("share.html", access=access, org=record, url=url,
+                    patient_url=share.patient_url(record.join_code, base_url(request)),
                     qr=share.qr_svg(url, title=f"QR code of the join link {url}", sized=False))
 
     async def share_file(request: Request, code: str, kind: str) -> response.HTTPResponse:

@@ -286,7 +286,7 @@ def make_blueprint(
 
     @bp.get("/org/<code>/patient-poster.pdf")
     async def patient_poster(request: Request, code: str) -> response.HTTPResponse:
-        access = await guard.check(request, code, page=True)
+        access = await guard.check(request, code, page=False)
         if isinstance(access, response.HTTPResponse):
             return access
         store = _store(request)
