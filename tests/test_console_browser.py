@@ -109,7 +109,7 @@ def test_axe_finds_no_wcag_violations_on_any_page(site, browser):
     page.click("button[type=submit]")
     assert page.url.endswith(f"/org/{code}/")
     audit("campaign")
-    for name in ("share", "round", "weights", "scorecard"):
+    for name in ("share", "round", "weights", "scorecard", "evidence"):
         assert page.goto(f"{base}/org/{code}/{name}").status == 200, name
         audit(name)
     page.goto(f"{base}/org/{code}/weights")
@@ -128,7 +128,7 @@ def test_axe_finds_no_wcag_violations_on_any_page(site, browser):
     context.close()
     failing = {name: found for name, found in checked.items() if found}
     assert not failing, json.dumps(failing, indent=1)
-    assert len(checked) == 14
+    assert len(checked) == 15
 
 
 def _tab_to(page, selector: str, limit: int = 40) -> None:  # type: ignore[no-untyped-def]

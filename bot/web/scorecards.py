@@ -278,11 +278,14 @@ def make_blueprint(
         access = await guard.check(request, code, page=True)
         if isinstance(access, response.HTTPResponse):
             return access
+        from bot.web.console import page
+
         store = _store(request)
         form = request.form if request.method == "POST" else None
-        status, body = await _in_thread(lambda: evidence_page(store, code, form, access.csrf))
-        headers = {**NO_STORE, "Content-Security-Policy": EVIDENCE_CSP}
-        return response.html(body, status=status, headers=headers)
+        status, values = await _in_thread(lambda: evidence_page(store, code, form))
+        if values is None:
+            return _unauthorised()
+        return page("evidence.html", status=status, access=access, **values)
 
     @bp.get("/org/<code>/patient-poster.pdf")
     async def patient_poster(request: Request, code: str) -> response.HTTPResponse:
@@ -346,27 +349,23 @@ def make_blueprint(
     return bp
 
 
-#: The evidence form posts to itself and uses inline styles only.
-EVIDENCE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; "
-                "form-action 'self'")
 
 
-def evidence_page(store: Any, code: str, form: Any, csrf: str | None) -> tuple[int, str]:
-    """The minimal evidence form (GET) or the result of a submission (POST): (status, HTML).
+def evidence_page(store: Any, code: str, form: Any) -> tuple[int, dict[str, Any] | None]:
+    """The evidence form (GET) or the result of a submission (POST): (status, the template's
+    values), or (401, None) for an organisation deleted meanwhile.
 
     A submission names one measure and its inputs; it is checked exactly like
     `readiness evidence set` (readiness.evidence.check_values): a bad value gets one message and
     nothing is stored.
     """
-    from html import escape
-
     from readiness.evidence import EvidenceError, check_values, measure_result
     from readiness.live_content import current_content
 
     content = current_content()
     record = store.get_organisation(code)
     if record is None:
-        return 401, UNAUTHORISED
+        return 401, None
     message, status = "", 200
     if form is not None:
         measure = content.evidence_measure(form.get("measure", ""))
@@ -386,28 +385,16 @@ def evidence_page(store: Any, code: str, form: Any, csrf: str | None) -> tuple[i
                 if result.comparison is not None:
                     lines.append(result.comparison.text)
                 message = f"Saved {measure.title} for round {entry.round}. " + " ".join(lines)
-    action = f"/org/{quote(record.join_code)}/evidence"
-    csrf_field = f"<input type=\"hidden\" name=\"csrf\" value=\"{escape(csrf)}\">" if csrf else ""
     entered = {e.measure: e for e in store.evidence(record.join_code, record.current_round)}
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pilot evidence — {escape(record.name)}</title></head>"
-             f"<body style=\"font-family:sans-serif;max-width:48rem;margin:2rem auto\"><h1>Pilot evidence: {escape(record.name)}</h1>"
-             f"<p>Round {record.current_round}. Counts from your AI pilot; who entered them is kept as a role, never a name.</p>"]
-    if message:
-        parts.append(f"<p role=\"status\" style=\"padding:.5rem;border:1px solid\"><strong>{escape(message)}</strong></p>")
-    for measure in content.evidence:
-        now = entered.get(measure.id)
-        parts.append(f"<form method=\"post\" action=\"{escape(action)}\"><fieldset><legend>{escape(measure.title)}</legend>"
-                     f"<p>{escape(measure.counts)}</p><input type=\"hidden\" name=\"measure\" value=\"{measure.id}\">{csrf_field}")
-        for spec in measure.inputs:
-            value = "" if now is None or spec.name not in now.values else f"{now.values[spec.name]:g}"
-            optional = "" if spec.required else " (optional)"
-            parts.append(f"<p><label>{escape(spec.label)}{optional} <input name=\"{spec.name}\" inputmode=\"numeric\" "
-                         f"value=\"{escape(value)}\"></label></p>")
-        parts.append("<p><label>Source <input name=\"source\" maxlength=\"500\"></label> "
-                     "<label>Entered by (role) <input name=\"entered_by\" value=\"organisation lead\" maxlength=\"64\"></label></p>"
-                     "<p><button type=\"submit\">Save</button></p></fieldset></form>")
-    parts.append("</body></html>")
-    return status, "".join(parts)
+    forms = [{
+        "id": measure.id, "title": measure.title, "counts": measure.counts,
+        "fields": [{
+            "name": spec.name, "label": spec.label, "required": spec.required,
+            "value": "" if entered.get(measure.id) is None or spec.name not in entered[measure.id].values
+            else f"{entered[measure.id].values[spec.name]:g}",
+        } for spec in measure.inputs],
+    } for measure in content.evidence]
+    return status, {"org": record, "forms": forms, "message": message, "refused": status >= 400}
 
 
 @dataclass(frozen=True)
