@@ -194,6 +194,7 @@ class Tally:
     save_failed: int = 0
     resent_answers: int = 0
     resends_checked: int = 0
+    confirmations: int = 0
     completed: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -291,6 +292,13 @@ def run_respondent(bot: FaultyBot, store: Store, faults: Faults, tally: Tally, n
             shown = '"n/a"' if value == NOT_APPLICABLE else str(value)
             message = f'/answer{{"item": "{items[position]}", "likert": {shown}}}'
         last, resends = turn(message)
+        proposal = data_of(last, "confirm")
+        if proposal is not None and proposal.get("item") == items[position]:
+            # a reading the bot is not sure of (issue 10): the respondent taps the answer meant
+            tally.add("confirmations")
+            shown = '"n/a"' if value == NOT_APPLICABLE else str(value)
+            last, more = turn(f'/answer{{"item": "{items[position]}", "likert": {shown}}}')
+            resends += more
         resent_last = resends > 0
         sent[items[position]] = value
         position += 1
@@ -357,7 +365,7 @@ def test_200_assessments_with_faults_injected_store_exactly_the_answers_sent(bot
 
     summary = (f"{tally.completed} completed, {tally.turns} turns, {tally.lost} lost turns, "
                f"{tally.save_failed} 'could not save' replies, {tally.resent_answers} answers resent "
-               f"({tally.resends_checked} checked stored once); faults injected: {faults.injected}")
+               f"({tally.resends_checked} checked stored once), {tally.confirmations} readings confirmed; faults injected: {faults.injected}")
     print(summary)
     assert not crashes, crashes[:3]
     assert not tally.problems, (tally.problems[:5], summary)
