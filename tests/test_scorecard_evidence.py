@@ -117,6 +117,9 @@ def test_html_markdown_csv_and_pdf_show_the_sections(stored, tmp_path):
     pdf.write_bytes(export.render_pdf(card))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Evidence beside perceptions" in text and "Patients' view" in text and "93.5–96.2" in text
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "Pilot evidence" in first and "Diagnostic accuracy" in " ".join(first.split())  # the headline on page 1
 
 
 def test_cli_writes_the_evidence_csv(stored, tmp_path, monkeypatch):
