@@ -96,14 +96,22 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
         return page("campaign.html", access=access, org=record, campaign=figures,
                     flash=request.args.get("done", ""))
 
-    @bp.get("/org/<code>/share")
-    async def share_page(request: Request, code: str) -> response.HTTPResponse:
-        access = await guard.check(request, code, page=True)
+    async def signed_in_organisation(request: Request, code: str, page_: bool = True) -> Any:
+        """(access, organisation record), or the response to send instead (sign-in, 401, 429)."""
+        access = await guard.check(request, code, page=page_)
         if isinstance(access, response.HTTPResponse):
             return access
         record = await in_thread(lambda: store_of(request).get_organisation(access.code))
-        if record is None:
+        if record is None:  # deleted since the token was checked
             return guard.unauthorised()
+        return access, record
+
+    @bp.get("/org/<code>/share")
+    async def share_page(request: Request, code: str) -> response.HTTPResponse:
+        found = await signed_in_organisation(request, code)
+        if isinstance(found, response.HTTPResponse):
+            return found
+        access, record = found
         url = share.join_url(record.join_code, base_url(request))
         return page("share.html", access=access, org=record, url=url,
                     patient_url=share.patient_url(record.join_code, base_url(request)),
@@ -137,13 +145,11 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
 
     @bp.route("/org/<code>/round", methods=["GET", "POST"])
     async def new_round(request: Request, code: str) -> response.HTTPResponse:
-        access = await guard.check(request, code, page=True)
-        if isinstance(access, response.HTTPResponse):
-            return access
+        found = await signed_in_organisation(request, code)
+        if isinstance(found, response.HTTPResponse):
+            return found
+        access, record = found
         store = store_of(request)
-        record = await in_thread(lambda: store.get_organisation(access.code))
-        if record is None:
-            return guard.unauthorised()
         if request.method == "GET":
             return page("round.html", access=access, org=record)
         if (request.form.get("confirm") or "") != "yes":
@@ -158,13 +164,11 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
         from readiness.bank import current_questionnaire
         from readiness.scorecard import preview_weights
 
-        access = await guard.check(request, code, page=True)
-        if isinstance(access, response.HTTPResponse):
-            return access
+        found = await signed_in_organisation(request, code)
+        if isinstance(found, response.HTTPResponse):
+            return found
+        access, record = found
         store = store_of(request)
-        record = await in_thread(lambda: store.get_organisation(access.code))
-        if record is None:
-            return guard.unauthorised()
         questionnaire = current_questionnaire()
         bank = {c.id: c.weight for c in questionnaire.challenges}
         current = {**bank, **{k: v for k, v in record.weights.items() if k in bank}}
