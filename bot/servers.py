@@ -77,7 +77,8 @@ def redis_lock_store(url: str) -> dict[str, object]:
 def write_endpoints(path: Path, actions_port: int, tracker_url: str, lock_store: Mapping[str, object] | None = None) -> Path:
     """The endpoints file for one run: the action server's port and the tracker store's database."""
     endpoints: dict[str, object] = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
+        # selective domain: the domain is sent only to actions that ask for it (domain.yml)
+        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook", "enable_selective_domain": True},
         "tracker_store": tracker_store_config(tracker_url),
     }
     if lock_store:

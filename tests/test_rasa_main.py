@@ -50,8 +50,97 @@ def test_validator_is_built_once():
 
 def test_install_replaces_rasas_method(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL)
+    monkeypatch.setattr(RemoteAction, "_action_call_format", ORIGINAL_FORMAT)
+    monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
     rasa_main.install()
     assert RemoteAction._validate_action_result is rasa_main.validate_action_result
+    assert RemoteAction._action_call_format is rasa_main.action_call_format
+
+
+ORIGINAL_FORMAT = RemoteAction._action_call_format
+
+
+def _conversation(turns: int):
+    """A tracker after `turns` user messages, each answered by action_converse (bot message,
+    SlotSet, action_listen), as the product's conversations look."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.launcher import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("s1", domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    for turn in range(turns):
+        tracker.update(UserUttered(f"answer {turn}", {"name": "inform_likert", "confidence": 0.9},
+                                   metadata={"org": "KX7-P2Q"}))
+        if turn < turns - 1:
+            tracker.update(ActionExecuted("action_converse"))
+            tracker.update(BotUttered(f"question {turn}", {"buttons": [{"title": "4", "payload": "/x"}]}))
+            tracker.update(SlotSet("chat_state", {"phase": "asking", "turn": turn}))
+            tracker.update(ActionExecuted("action_listen"))
+    return tracker, domain
+
+
+def _endpoint(selective: bool):
+    from rasa.utils.endpoints import EndpointConfig
+
+    extra = {"enable_selective_domain": True} if selective else {}
+    return EndpointConfig("http://127.0.0.1:1/webhook", **extra)
+
+
+def test_the_action_call_carries_only_the_current_turn_and_is_otherwise_rasas():
+    tracker, domain = _conversation(turns=12)
+    action = RemoteAction("action_converse", _endpoint(selective=False))
+    ours = rasa_main.action_call_format(action, tracker, domain)
+    theirs = ORIGINAL_FORMAT(action, tracker, domain)
+    assert len(theirs["tracker"]["events"]) == 1 + 11 * 5 + 1
+    assert [e["event"] for e in ours["tracker"]["events"]] == ["user"]
+    assert ours["tracker"]["events"][0]["text"] == "answer 11"
+    assert ours["tracker"]["events"] == theirs["tracker"]["events"][-1:]
+    without_events = lambda call: {**call, "tracker": {k: v for k, v in call["tracker"].items() if k != "events"}}
+    assert without_events(ours) == without_events(theirs)
+    assert ours["tracker"]["slots"]["chat_state"] == {"phase": "asking", "turn": 10}
+    assert ours["tracker"]["latest_message"]["metadata"] == {"org": "KX7-P2Q"}
+
+
+def test_the_sdk_reads_the_same_sender_message_and_slots_from_the_short_call():
+    from rasa_sdk import Tracker
+
+    tracker, domain = _conversation(turns=5)
+    action = RemoteAction("action_converse", _endpoint(selective=True))
+    short = Tracker.from_dict(rasa_main.action_call_format(action, tracker, domain)["tracker"])
+    full = Tracker.from_dict(ORIGINAL_FORMAT(action, tracker, domain)["tracker"])
+    for read in (lambda t: t.sender_id, lambda t: t.latest_message, lambda t: t.slots,
+                 lambda t: t.get_slot("chat_state"), lambda t: t.get_latest_input_channel(),
+                 lambda t: t.latest_action_name, lambda t: t.is_paused()):
+        assert read(short) == read(full)
+
+
+def test_a_conversation_without_a_user_message_yet_sends_all_its_events():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.launcher import ROOT
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("s1", domain.slots)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    call = rasa_main.action_call_format(RemoteAction("action_session_start", _endpoint(False)), tracker, domain)
+    assert [e["event"] for e in call["tracker"]["events"]] == ["action", "session_started"]
+
+
+def test_the_domain_travels_only_to_the_action_that_asks_for_it():
+    """The launcher enables Rasa's selective domain; `action_session_start` (which reads the
+    session config) is marked `send_domain` in domain.yml, `action_converse` is not."""
+    tracker, domain = _conversation(turns=2)
+    converse = rasa_main.action_call_format(RemoteAction("action_converse", _endpoint(True)), tracker, domain)
+    start = rasa_main.action_call_format(RemoteAction("action_session_start", _endpoint(True)), tracker, domain)
+    assert "domain" not in converse
+    assert start["domain"]["session_config"]["carry_over_slots_to_new_session"] is True
 
 
 def _unreachable(name: str) -> RemoteAction:
