@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from functools import lru_cache
+from typing import Any, Mapping
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,16 +72,16 @@ class Assessments:
         normalised = normalise_code(code)
         if not normalised:
             return None
-        return rows.assessment_by(self._session, Assessment.resume_code == normalised)
+        return rows.assessment_by(self._session, "resume_code", normalised)
 
     def by_report_token(self, token: str) -> AssessmentRecord | None:
         """The assessment behind a personal scorecard link (exact token) or None."""
         if not isinstance(token, str) or not token:
             return None
-        return rows.assessment_by(self._session, Assessment.report_token == token)
+        return rows.assessment_by(self._session, "report_token", token)
 
     def get(self, assessment_id: int) -> AssessmentRecord | None:
-        return rows.assessment_by(self._session, Assessment.id == assessment_id)
+        return rows.assessment_by(self._session, "id", assessment_id)
 
     def complete(
         self, assessment_id: int, version: str | None = None, fingerprint: str | None = None
@@ -97,7 +98,7 @@ class Assessments:
             row.finished_version = finished_version
             row.finished_fingerprint = finished_fingerprint
         self._session.flush()
-        found = rows.assessment_by(self._session, Assessment.id == row.id)
+        found = rows.assessment_by(self._session, "id", row.id)
         assert found is not None
         return found
 
@@ -165,29 +166,12 @@ class Answers:
         concurrent insert won, becomes an update, so the surrounding transaction carries on.
         """
         now = clock.now()
-        insert = rows.dialect_insert(self._session)
-        if insert is not None:
-            table = Answer.__table__
-            stmt = insert(table).values(
-                assessment_id=assessment_id,
-                item_id=item_id,
-                value=value,
-                not_applicable=na,
-                answered_at=now,
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.assessment_id, table.c.item_id],
-                set_={
-                    "value": stmt.excluded.value,
-                    "not_applicable": stmt.excluded.not_applicable,
-                    "answered_at": stmt.excluded.answered_at,
-                },
-                where=or_(
-                    table.c.value.is_distinct_from(stmt.excluded.value),
-                    table.c.not_applicable != stmt.excluded.not_applicable,
-                ),
-            )
-            self._session.execute(stmt)
+        upsert = _answer_upsert(self._session)
+        if upsert is not None:
+            self._session.execute(upsert, {
+                "assessment_id": assessment_id, "item_id": item_id, "value": value,
+                "not_applicable": na, "answered_at": now,
+            })
             return
         existing = self._existing(assessment_id, item_id)
         if existing is None:
@@ -224,9 +208,40 @@ class Answers:
     def of(self, assessment_id: int) -> dict[str, AnswerValue]:
         """Item id → answer (NOT_APPLICABLE for n/a), in the order answered."""
         rows.require_assessment(self._session, assessment_id)
-        found = self._session.execute(
-            select(Answer.item_id, Answer.value, Answer.not_applicable)
-            .where(Answer.assessment_id == assessment_id)
-            .order_by(Answer.answered_at, Answer.id)
-        ).all()
+        found = self._session.execute(_ANSWERS_OF, {"assessment_id": assessment_id}).all()
         return {item_id: (NOT_APPLICABLE if na else int(value)) for item_id, value, na in found}
+
+
+#: One assessment's answers in the order answered (built once; the id is a parameter).
+_ANSWERS_OF = (
+    select(Answer.item_id, Answer.value, Answer.not_applicable)
+    .where(Answer.assessment_id == bindparam("assessment_id"))
+    .order_by(Answer.answered_at, Answer.id)
+)
+
+
+def _answer_upsert(session: Session) -> Any:
+    """The answer upsert as one statement (INSERT … ON CONFLICT DO UPDATE … WHERE changed) for
+    SQLite and PostgreSQL, or None for other databases."""
+    insert = rows.dialect_insert(session)
+    return None if insert is None else _upsert_statement(insert)
+
+
+@lru_cache(maxsize=None)
+def _upsert_statement(insert: Any) -> Any:
+    """Built once per dialect with its values as parameters, so SQLAlchemy compiles it once
+    instead of on every answer."""
+    table = Answer.__table__
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.assessment_id, table.c.item_id],
+        set_={
+            "value": stmt.excluded.value,
+            "not_applicable": stmt.excluded.not_applicable,
+            "answered_at": stmt.excluded.answered_at,
+        },
+        where=or_(
+            table.c.value.is_distinct_from(stmt.excluded.value),
+            table.c.not_applicable != stmt.excluded.not_applicable,
+        ),
+    )

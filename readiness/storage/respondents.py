@@ -78,13 +78,13 @@ class Respondents:
         """The respondent of this chat conversation, or None."""
         if not isinstance(sender_id, str) or not sender_id:
             return None
-        return rows.respondent_by(self._session, Respondent.sender_id == sender_id)
+        return rows.respondent_by(self._session, "sender_id", sender_id)
 
     def get(self, pseudonym: str) -> RespondentRecord | None:
         """The respondent with this pseudonym, or None."""
         if not isinstance(pseudonym, str):
             return None
-        return rows.respondent_by(self._session, Respondent.pseudonym == pseudonym)
+        return rows.respondent_by(self._session, "pseudonym", pseudonym)
 
     def update(
         self, pseudonym: str, *, role: str | None = None, department: str | None = None
@@ -98,7 +98,7 @@ class Respondents:
         if department is not None:
             row.department = cleaned_department
         self._session.flush()
-        found = rows.respondent_by(self._session, Respondent.id == row.id)
+        found = rows.respondent_by(self._session, "id", row.id)
         assert found is not None
         return found
 

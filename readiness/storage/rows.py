@@ -6,9 +6,10 @@ what was looked for.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -85,22 +86,54 @@ def select_organisations() -> Any:
     )
 
 
-def respondent_by(session: Session, condition: Any) -> RespondentRecord | None:
-    row = session.execute(
+def keep_loaded(session: Session, row: object) -> None:
+    """Hold a row for the rest of the session's transaction.
+
+    The session's identity map holds rows weakly, so a row read here and turned into a record
+    would be forgotten at once and the next `session.get` of it (e.g. `require_assessment`
+    before answers are read or written) would query again. A unit of work is one turn; keeping
+    its rows until it ends saves those repeated SELECTs (two of six per answer turn).
+    """
+    session.info.setdefault("loaded_rows", []).append(row)
+
+
+@lru_cache(maxsize=None)
+def _respondent_select(column: str) -> Any:
+    """Respondent and join code by one column, built once (values are parameters, so the
+    statement is constructed and compiled once, not on every turn)."""
+    return (
         select(Respondent, Organisation.join_code)
         .outerjoin(Organisation, Respondent.organisation_id == Organisation.id)
-        .where(condition)
-    ).first()
-    return None if row is None else respondent_record(row[0], row[1])
+        .where(getattr(Respondent, column) == bindparam("key"))
+    )
 
 
-def assessment_by(session: Session, condition: Any) -> AssessmentRecord | None:
-    row = session.execute(
+@lru_cache(maxsize=None)
+def _assessment_select(column: str) -> Any:
+    """Assessment and its respondent's pseudonym by one column, built once."""
+    return (
         select(Assessment, Respondent.pseudonym)
         .join(Respondent, Assessment.respondent_id == Respondent.id)
-        .where(condition)
-    ).first()
-    return None if row is None else assessment_record(row[0], row[1])
+        .where(getattr(Assessment, column) == bindparam("key"))
+    )
+
+
+def respondent_by(session: Session, column: str, value: object) -> RespondentRecord | None:
+    """The respondent whose `column` equals `value` (a unique column), or None."""
+    row = session.execute(_respondent_select(column), {"key": value}).first()
+    if row is None:
+        return None
+    keep_loaded(session, row[0])
+    return respondent_record(row[0], row[1])
+
+
+def assessment_by(session: Session, column: str, value: object) -> AssessmentRecord | None:
+    """The assessment whose `column` equals `value` (a unique column), or None."""
+    row = session.execute(_assessment_select(column), {"key": value}).first()
+    if row is None:
+        return None
+    keep_loaded(session, row[0])
+    return assessment_record(row[0], row[1])
 
 
 def current_round(session: Session, respondent: Respondent) -> int:
