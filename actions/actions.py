@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-from typing import Any, Dict, List, Text
+from dataclasses import replace
+from typing import Any, Dict, List, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from readiness.dialogue import ChatState, Conversation, Reply, UserTurn
+from readiness.dialogue import BotMessage, ChatState, Conversation, Reply, UserTurn
 from readiness.storage import Store
 
 #: Where respondents open their personal scorecard (the web app's public address).
@@ -70,9 +71,34 @@ def _confidence(value: Any) -> float:
     return number if math.isfinite(number) else 0.0
 
 
+def bubbles(messages: Sequence[BotMessage]) -> List[BotMessage]:
+    """The reply's messages as chat bubbles: plain text that leads up to a message with buttons
+    (the echo "Noted: 4 – Agree.", "part 3 done", a hint) goes into that message's bubble,
+    above its text.
+
+    Rasa stores every bot message as an event of the conversation and re-reads all of them on
+    every later turn, so each extra bubble makes every later turn slower (docs/performance.md).
+    Messages without buttons that end a reply (the summary) stay separate bubbles.
+    """
+    out: List[BotMessage] = []
+    lead: List[str] = []
+    for message in messages:
+        if not message.buttons and not message.data:
+            lead.append(message.text)
+            continue
+        if lead and message.buttons:
+            message = replace(message, text="\n\n".join([*lead, message.text]))
+        else:
+            out.extend(BotMessage(text) for text in lead)
+        lead = []
+        out.append(message)
+    out.extend(BotMessage(text) for text in lead)
+    return out
+
+
 def send(reply: Reply, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
-    """Bot messages out (buttons and custom data included), the new state into the slot."""
-    for message in reply.messages:
+    """Bot messages out as bubbles (buttons and custom data included), the new state into the slot."""
+    for message in bubbles(reply.messages):
         dispatcher.utter_message(
             text=message.text,
             buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons] or None,

@@ -323,6 +323,12 @@ def _progress(reply: list[dict]) -> dict | None:
     return found[-1] if found else None
 
 
+def _answer_button(reply: list[dict], value: object) -> str:
+    """The payload of the quick reply answering `value` (1-5 or NOT_APPLICABLE)."""
+    likert = json.dumps(value) if value == NOT_APPLICABLE else value
+    return next(b["payload"] for b in _buttons(reply) if b["payload"].endswith(f'"likert": {likert}}}'))
+
+
 def _press(reply: list[dict], title_start: str) -> str:
     for button in _buttons(reply):
         if str(button.get("title", "")).startswith(title_start):
@@ -359,9 +365,12 @@ async def full_respondent(url: str, number: int, rng: random.Random, org_code: s
                 value = parse_answer(text)
             else:
                 value = rng.choice([1, 2, 3, 4, 5, NOT_APPLICABLE])
-                text = next(b["payload"] for b in _buttons(reply) if b["payload"].endswith(
-                    f'"likert": {json.dumps(value) if value == NOT_APPLICABLE else value}}}'))
+                text = _answer_button(reply, value)
             reply = await client.turn(text)
+            if any("confirm" in m for m in reply):
+                # a reading the bot proposes (issue 10: "don't know" to a statement about
+                # knowing): the respondent taps the answer meant, as a careful one would
+                reply = await client.turn(_answer_button(reply, value))
             after = _progress(reply)
             if after is not None and after["item"] == item:
                 raise TurnFailed(f"answer {text!r} to {item} was not taken")

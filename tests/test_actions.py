@@ -75,3 +75,27 @@ def test_forged_slot_value_restarts_the_conversation(store):
     messages, events = run(tracker("hello", "greet", 0.9, slot={"phase": "done", "assessment_id": "x"}))
     assert ChatState.from_slot(events[0]["value"]).phase == "consent"
     assert "patient data" in " ".join(m["text"] or "" for m in messages)
+
+
+def test_lead_in_texts_share_the_bubble_of_the_question_they_lead_to():
+    from actions.actions import bubbles
+    from readiness.dialogue import BotMessage, Button
+
+    question = BotMessage("Statement?", (Button("4", "/a"),), {"progress": {"question": 2}})
+    merged = bubbles([BotMessage("Noted: 4 – Agree."), BotMessage("Part 2 done."), question])
+    assert merged == [BotMessage("Noted: 4 – Agree.\n\nPart 2 done.\n\nStatement?", question.buttons, question.data)]
+    summary = [BotMessage("Your profile"), BotMessage("Gaps"), BotMessage("Link", data={"summary": {}})]
+    assert bubbles(summary) == summary
+    assert bubbles([BotMessage("Bye.")]) == [BotMessage("Bye.")]
+    assert bubbles([question, BotMessage("after")]) == [question, BotMessage("after")]
+
+
+def test_a_typed_answer_is_echoed_in_the_bubble_of_the_next_question(store):
+    state = ChatState(phase="consent")
+    for text, intent, entities in [("/affirm", "affirm", ()), ("/inform_role", "inform_role", [("role", "nurse")]),
+                                   ("/skip", "skip", ()), ("/no_code", "no_code", ())]:
+        messages, events = run(tracker(text, intent, 1.0, entities, slot=state.to_slot()))
+        state = ChatState.from_slot(events[0]["value"])
+    messages, events = run(tracker("strongly agree", None, 0.0, slot=state.to_slot()))
+    assert len(messages) == 1, messages
+    assert messages[0]["text"].startswith("Noted: 5 – Strongly agree.\n\n") and len(messages[0]["buttons"]) == 6
