@@ -12,6 +12,10 @@ Rasa turn does not:
   The project's actions read only the sender, the latest message and the slots (all part of the
   tracker state), so the call carries the current turn's events only: everything from the latest
   user message on. Every other field of the request is Rasa's own.
+* it opens a new HTTP client session, and so a new TCP connection, for every action call. Here
+  the action endpoint keeps one client session per event loop whose idle connections are
+  reused for up to `KEEPALIVE_SECONDS`, shorter than the action server's keep-alive (Sanic's
+  default 5 s), so the client always gives up an idle connection before the server closes it.
 
 `bot.servers.start_rasa` starts Rasa through it: `python -m bot.rasa_main run …` takes exactly
 `rasa run`'s arguments.
@@ -19,11 +23,14 @@ Rasa turn does not:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
+import weakref
 from functools import lru_cache
 from typing import Any, Dict, Iterable, List, Text
 
+import aiohttp
 import rasa
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
@@ -85,6 +92,48 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Te
     return result
 
 
+#: How long an idle connection to the action server is kept for reuse (seconds).
+KEEPALIVE_SECONDS = 2.0
+
+
+class KeptSession:
+    """Stands in for `EndpointConfig.session()` in `async with endpoint.session() as session`:
+    hands out the endpoint's long-lived client session for the running loop, never closes it."""
+
+    _sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[int, aiohttp.ClientSession]]" = (
+        weakref.WeakKeyDictionary()
+    )
+
+    def __init__(self, endpoint: Any, make: Any) -> None:
+        self.endpoint = endpoint
+        self.make = make
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        per_loop = self._sessions.setdefault(asyncio.get_running_loop(), {})
+        session = per_loop.get(id(self.endpoint))
+        if session is None or session.closed:
+            fresh = self.make()  # Rasa's own session: its headers, auth and timeout
+            session = aiohttp.ClientSession(
+                headers=fresh.headers, auth=fresh.auth, timeout=fresh.timeout,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+            await fresh.close()
+            per_loop[id(self.endpoint)] = session
+        return session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def keep_connections(endpoint: Any) -> None:
+    """Make `endpoint.request` reuse one client session (and its connections), once per endpoint."""
+    if endpoint is None or getattr(endpoint, "_keeps_connections", False):
+        return
+    make = endpoint.session
+    endpoint.session = lambda: KeptSession(endpoint, make)
+    endpoint._keeps_connections = True
+
+
 async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any,
                             domain: Any) -> List[Any]:
     """`RemoteAction.run`, except that a session start the action server cannot answer (it is
@@ -95,6 +144,7 @@ async def run_remote_action(self: RemoteAction, output_channel: Any, nlg: Any, t
     is down keeps a session that never started, and Rasa's rules never match it again: every
     later message trips Rasa's circuit breaker and gets no reply (found by tests/test_faults.py).
     """
+    keep_connections(self.action_endpoint)
     try:
         return await _remote_run(self, output_channel, nlg, tracker, domain)
     except RasaException:

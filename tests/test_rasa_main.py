@@ -180,3 +180,44 @@ def test_other_actions_still_fail_loudly_when_the_action_server_is_down():
     tracker = DialogueStateTracker("s1", domain.slots)
     with pytest.raises(RasaException):
         asyncio.run(rasa_main.run_remote_action(_unreachable("action_converse"), None, None, tracker, domain))
+
+
+def test_action_calls_reuse_one_connection_to_the_action_server():
+    """Two action calls, one TCP connection (Rasa alone opens one per call)."""
+    import asyncio
+
+    from aiohttp import web
+    from rasa.utils.endpoints import EndpointConfig
+
+    from tests.bot_stack import free_port
+
+    async def scenario():
+        peers = []
+
+        async def webhook(request):
+            peers.append(request.transport.get_extra_info("peername"))
+            return web.json_response({"events": [], "responses": []})
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            plain = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            for _ in range(2):
+                await plain.request(json={}, method="post")
+            kept = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+            rasa_main.keep_connections(kept)
+            rasa_main.keep_connections(kept)  # once only
+            for _ in range(3):
+                assert await kept.request(json={}, method="post") == {"events": [], "responses": []}
+        finally:
+            await runner.cleanup()
+        return peers
+
+    peers = asyncio.run(scenario())
+    assert len(peers) == 5
+    assert peers[0] != peers[1], "Rasa's own endpoint opens a connection per call"
+    assert len(set(peers[2:])) == 1, peers
