@@ -17,7 +17,14 @@ Rasa turn does not:
   reused for up to `KEEPALIVE_SECONDS`, shorter than the action server's keep-alive (Sanic's
   default 5 s), so the client always gives up an idle connection before the server closes it.
 
-`bot.servers.start_rasa` starts Rasa through it: `python -m bot.rasa_main run …` takes exactly
+And one cost every turn pays, in any Rasa bot: reading the conversation back from the tracker
+store looks each event's class up by walking all `Event` subclasses (`Event.resolve_by_type`
+calls `all_subclasses` and `inspect.isabstract` for every event of every turn: about a fifth of
+Rasa's CPU per turn here). `resolve_event_type` answers the same lookup from a table built once
+at the first lookup.
+
+`bot.servers.start_rasa` starts Rasa through it (the benchmark's bare bot too, so the
+comparison in docs/performance.md is between bots on the same patched Rasa): `python -m bot.rasa_main run …` takes exactly
 `rasa run`'s arguments.
 """
 
@@ -37,11 +44,13 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import DOCS_BASE_URL, ActionSessionStart, RemoteAction
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.utils.common import all_subclasses
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 _remote_run = RemoteAction.run
+_resolve_by_type = Event.resolve_by_type
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +99,25 @@ def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[Te
     if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
         result["domain"] = domain.as_dict()
     return result
+
+
+@lru_cache(maxsize=1)
+def event_classes() -> Dict[Text, type]:
+    """type name → the first concrete `Event` subclass with it, in Rasa's own search order,
+    built once the first events are read (every event class is loaded by then). A name missing
+    here (a class imported later) is looked up the way Rasa does."""
+    table: Dict[Text, type] = {}
+    for cls in all_subclasses(Event):
+        table.setdefault(cls.type_name, cls)
+    return table
+
+
+def resolve_event_type(type_name: Text, default: Any = None) -> Any:
+    """Drop-in for `Event.resolve_by_type`: the same class, the same errors."""
+    found = event_classes().get(type_name)
+    if found is not None:
+        return found
+    return _resolve_by_type(type_name, default)
 
 
 #: How long an idle connection to the action server is kept for reuse (seconds).
@@ -159,6 +187,7 @@ def install() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     RemoteAction._action_call_format = action_call_format  # type: ignore[method-assign]
     RemoteAction.run = run_remote_action  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign,assignment]
 
 
 def main() -> None:

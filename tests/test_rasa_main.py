@@ -52,6 +52,9 @@ def test_install_replaces_rasas_method(monkeypatch):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", ORIGINAL)
     monkeypatch.setattr(RemoteAction, "_action_call_format", ORIGINAL_FORMAT)
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
+    from rasa.shared.core.events import Event
+
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
     rasa_main.install()
     assert RemoteAction._validate_action_result is rasa_main.validate_action_result
     assert RemoteAction._action_call_format is rasa_main.action_call_format
@@ -221,3 +224,30 @@ def test_action_calls_reuse_one_connection_to_the_action_server():
     assert len(peers) == 5
     assert peers[0] != peers[1], "Rasa's own endpoint opens a connection per call"
     assert len(set(peers[2:])) == 1, peers
+
+
+def test_event_types_resolve_to_rasas_classes():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "slot", "action", "session_started"} <= names
+    for name in names:
+        assert rasa_main.resolve_event_type(name) is rasa_main._resolve_by_type(name)
+    assert rasa_main.resolve_event_type("topic") is None
+    assert rasa_main.resolve_event_type("no_such", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name 'no_such'"):
+        rasa_main.resolve_event_type("no_such")
+
+
+def test_events_read_back_through_the_table_equal_rasas(monkeypatch):
+    from rasa.shared.core.events import Event
+
+    tracker, _ = _conversation(turns=4)
+    dumped = [event.as_dict() for event in tracker.events]
+    for cls, name in [(RemoteAction, "_validate_action_result"), (RemoteAction, "_action_call_format"),
+                      (RemoteAction, "run"), (Event, "resolve_by_type")]:
+        monkeypatch.setattr(cls, name, cls.__dict__[name])
+    rasa_main.install()
+    assert Event.resolve_by_type is rasa_main.resolve_event_type
+    assert [Event.from_parameters(d) for d in dumped] == list(tracker.events)
