@@ -531,7 +531,7 @@ READINGS: list[tuple[str, object, bool]] = [
     # the four bugs of issue 10
     ("mostly false", 2, True),
     ("very much disagree", 1, True),
-    ("kind of agree", 4, False),
+    ("kind of agree", 4, True),  # a hedged label is the mildest agreement, not a guess
     ("that's not true for us", 2, True),
     # echoes of the statement
     ("that's true for us", 4, True),
@@ -553,11 +553,12 @@ READINGS: list[tuple[str, object, bool]] = [
     ("more agree than disagree", 4, True),
     ("more disagree than not", 2, True),
     ("more or less", 4, False),
-    ("more or less agree", 4, False),
+    ("more or less agree", 4, True),
     ("kind of", 3, False),
     ("sort of", 3, False),
     ("somewhat", 3, False),
-    ("sort of disagree", 2, False),
+    ("sort of disagree", 2, True),
+    ("kind of true", 4, False),  # not a label: 3 or 4?
     ("yes, kind of", 4, False),
     ("probably", 4, True),  # one reading: agree, short of certain (issue 10: nothing to confirm)
     ("probably agree", 4, True),
@@ -687,7 +688,7 @@ def test_not_strongly_is_a_proposal_of_agreement_short_of_the_extreme():
     ("privacy_vulnerability_concern", "not worried", 2, True),
     ("privacy_vulnerability_concern", "very worried", 5, True),
     ("privacy_vulnerability_concern", "worried", 4, True),
-    ("privacy_vulnerability_concern", "a bit worried", 4, False),
+    ("privacy_vulnerability_concern", "a bit worried", 4, True),  # the respondent's own state, mildly
     ("privacy_vulnerability_concern", "worried?", None, False),
     ("privacy_confidence", "fairly confident", 4, True),
     ("privacy_confidence", "not confident", 2, True),

@@ -149,6 +149,15 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(item)
             i += 1
             continue
+        skip = _transparent_at(items, i, vocab)
+        if skip:
+            i += skip  # "none that I know of", "agree, but not strongly", "… I mean just agree"
+            continue
+        post, post_length = _post_degree_at(items, i, vocab)
+        if post and found and (found[-1].rule == "echo" or found[-1].polarity > 0):
+            found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
+            i += post_length
+            continue
         phrase, length = phrase_at(items, i, vocab)
         choice: PhraseReading | None = None
         if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
@@ -202,6 +211,30 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         else:
             raise NotAnAnswer  # an unknown word, or a dangling "not"
     return found, unknown
+
+
+def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
+    """Length of words at `start` that leave the answer as it is: a qualifier of knowledge
+    ("that I know of"), a contrast ("but") and a self-correction made of no answer words
+    ("I mean"); 0 when none."""
+    item = items[start]
+    if item in vocab.contrasts:
+        return 1
+    for phrases, plain in ((vocab.qualifiers, True), (vocab.corrections, False)):
+        for phrase in phrases:
+            if tuple(items[start:start + len(phrase)]) == phrase and (plain or all(
+                    (word,) not in vocab.phrases for word in phrase)
+                    and any(word in vocab.question_words for word in phrase)):
+                return len(phrase)
+    return 0
+
+
+def _post_degree_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[int, int]:
+    """(value, length) of a degree phrase after what it grades ("a lot", "enough"), or (0, 0)."""
+    for phrase, value in (vocab.post_degrees or {}).items():
+        if tuple(items[start:start + len(phrase)]) == phrase:
+            return value, len(phrase)
+    return 0, 0
 
 
 def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReading | None]:
@@ -278,25 +311,51 @@ def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
 _LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
 
 
-def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> AnswerValue | None:
-    """The answer a message opens with before a comment, when that clause alone is certain."""
+def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
+                 ) -> tuple[AnswerValue | None, bool]:
+    """The answer a message opens with before a comment, when that clause alone is certain,
+    and whether the comment leaves it certain (`_plain_aside`)."""
     match = _LEAD.match(text)
     if match is None:
-        return None
+        return None, False
     try:
         items = numbers_and_words(_spelled(tokens(match.group(1), vocab.symbols), vocab), vocab)
     except NotAnAnswer:
-        return None
+        return None, False
     value, certain, _ = _strict(items, keywords, vocab)
-    return value if certain else None
+    if not certain:
+        return None, False
+    separator = match.group(0)[len(match.group(1)):].strip()
+    # only after a comma or a dash: "yes, the helpdesk", not "4; DROP TABLE answers"
+    return value, separator in (",", "-", "\u2013", "\u2014") and _plain_aside(
+        text[match.end():], keywords, vocab)
+
+
+def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
+    """True when a comment after an answer only says how, where or why ("yes, the helpdesk",
+    "agree, our security team audits everything"): no answer words, no negation, no question,
+    no restriction or reservation that could take the answer back."""
+    found = _spelled(tokens(rest, vocab.symbols), vocab)
+    if "?" in rest or not found or len(found) > MAX_WORDS:
+        return False
+    blocking = (vocab.negators | vocab.question_words | vocab.partial_words | vocab.reservations
+                | vocab.contrasts | {word for phrase in vocab.corrections for word in phrase})
+    if any(word in blocking or word in (NEGATIVE, OTHER) or word[:1].isdigit() for word in found):
+        return False
+    try:
+        readings_found, _ = readings(numbers_and_words(found, vocab), vocab, keywords, lenient=True)
+    except NotAnAnswer:
+        return False
+    return not readings_found
 
 
 def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
                       ) -> AnswerValue | None:
     """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
     where to find something: 1 (not knowing is the answer, not "don't know")."""
-    if not any(echo_key("know", {key: True}, vocab) for key in keywords):
-        return None
+    if not any(echo_key("know", {key: True}, vocab) for key in keywords) \
+            or any(item in vocab.contrasts for item in items):
+        return None  # "we have them but I don't know where": a part, not a no
     for at, item in enumerate(items):
         if isinstance(item, str) and item in vocab.question_words:
             if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
@@ -305,6 +364,37 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
                     return 1
             return None
     return None
+
+
+def _bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
+    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
+    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
+    if not all(isinstance(item, str) for item in items):
+        return None
+    words: list[str] = items  # type: ignore[assignment]
+    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
+    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
+        return None
+    value, end = 2, len(words)
+    for phrase in (*vocab.at_all, ("any",), ("one",)):
+        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
+            value, end = 1, end - len(phrase)
+            break
+    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
+    noes = {word for word in words if (word,) in vocab.phrases
+            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
+    return value if all(word in plain or word in noes for word in words[:end]) else None
+
+
+def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
+    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
+    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
+    sides = {reading.value > NEUTRAL for reading in found
+             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
+    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
+    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
+                for item in items)
+    return len(sides) == 2 and joined and topic
 
 
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
@@ -333,6 +423,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     except NotAnAnswer:
         if asking:
             return None, False, "question"
+        bare = _bare_negation(items, vocab)
+        if bare is not None:
+            return bare, True, "bare negation"
         try:
             found, unknown = readings(items, vocab, keywords, lenient=True)
         except NotAnAnswer:
@@ -341,9 +434,12 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         if unknowing is not None:
             return unknowing, True, "not knowing"
         if unknown > MAX_EXTRA_WORDS or not found:
-            lead = _lead_answer(text, keywords, vocab)
+            lead, plain = _lead_answer(text, keywords, vocab)
             if lead is not None:
-                return lead, False, "lead answer"
+                return lead, plain, "lead answer"
+            opening = next((item for item in items if item not in vocab.fillers), None)
+            if opening in vocab.partial_words and not found:
+                return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
             return None, False, "not an answer"
     value, source = combine(found)
     if value is None and len(found) > 1:
@@ -352,6 +448,8 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
+        if _mixed(text, items, found, vocab):
+            return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:
@@ -359,6 +457,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if value is None or source is None:
         return None, False, "not an answer" if not found else "contradiction"
     if unknown:
+        lead, plain = _lead_answer(text, keywords, vocab)
+        if lead == value and plain and not asking:
+            return value, True, "lead answer"  # "yes, the helpdesk"
         return value, False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"
