@@ -160,6 +160,12 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             continue
         phrase, length = phrase_at(items, i, vocab)
         choice: PhraseReading | None = None
+        if item in vocab.absence_words:
+            j = i + 1 + (i + 1 < len(items) and items[i + 1] in ("a", "an", "any"))
+            denied, denied_length = phrase_at(items, j, vocab)
+            if denied_length and denied in vocab.negated and j + denied_length - i > length:
+                choice = single(vocab.negated[denied], "negation")  # "no doubt", "without a doubt"
+                length = j + denied_length - i
         if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
                 echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = negation_at(items, i, vocab, keywords)
@@ -362,6 +368,10 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
                 value, certain, _ = _strict(items[:at], keywords, vocab)
                 if value == NOT_APPLICABLE:
                     return 1
+                plain = getattr(keywords, "plain", ())
+                if value == 4 and certain and item in plain and all(
+                        isinstance(w, str) and (w in plain or w in vocab.fillers) for w in items[at + 1:]):
+                    return 4  # "I know how", "I know where to find them"
             return None
     return None
 
@@ -432,7 +442,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             found, unknown = [], 0
         unknowing = _not_knowing_whom(items, keywords, vocab)
         if unknowing is not None:
-            return unknowing, True, "not knowing"
+            return unknowing, True, "knowing" if unknowing == 4 else "not knowing"
         if unknown > MAX_EXTRA_WORDS or not found:
             lead, plain = _lead_answer(text, keywords, vocab)
             if lead is not None:
@@ -465,6 +475,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         return value, False, "hedge"
     if asking:
         return value, False, "question"  # "4?": perhaps; ask to confirm
+    contrast = max((k for k, item in enumerate(items) if item in vocab.contrasts), default=None)
+    if contrast is not None and not _strict(items[contrast + 1:], keywords, vocab)[0]:
+        return value, False, "reservation"  # "agree, but": what follows the "but" is missing
     if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
             and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
         return value, False, "frequency"  # "often" to "staff sometimes use …": relative

@@ -105,6 +105,8 @@ class Vocabulary:
     partial_words: frozenset[str] = frozenset()
     #: Words in a comment after an answer that may take it back ("yes, it's a mess").
     reservations: frozenset[str] = frozenset()
+    #: "no" / "without" before a `negatable` phrase deny it ("no doubt" = 5).
+    absence_words: frozenset[str] = frozenset()
 
 
 class PhraseError(ValueError):
@@ -313,7 +315,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         | {word for found in degrees for word in found} | {more, than}
         | set(FRACTION_WORDS) | set(PERCENT_WORDS)
         | {word for found in corrections | at_all | qualifiers | set(post_degrees) for word in found}
-        | contrasts
+        | contrasts | set(word_set("absence_words", optional=True))
     )
     unknown_aliases = sorted(word for word, meant in aliases.items()
                              if not all(w in known or w == "n/a" for w in meant))
@@ -364,4 +366,5 @@ def build_vocabulary(data: object) -> Vocabulary:
         qualifiers=qualifiers,
         partial_words=partial_words,
         reservations=word_set("reservations", optional=True),
+        absence_words=word_set("absence_words", optional=True),
     )
