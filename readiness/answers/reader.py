@@ -149,11 +149,11 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(item)
             i += 1
             continue
-        skip = _transparent_at(items, i, vocab)
+        skip = _transparent_at(items, i, vocab) if item in vocab.starts else 0
         if skip:
             i += skip  # "none that I know of", "agree, but not strongly", "… I mean just agree"
             continue
-        post, post_length = _post_degree_at(items, i, vocab)
+        post, post_length = _post_degree_at(items, i, vocab) if item in vocab.starts else (0, 0)
         if post and found and (found[-1].rule == "echo" or found[-1].polarity > 0):
             found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
             i += post_length
