@@ -781,3 +781,91 @@ def test_any_sequence_of_answer_words_reads_validly(text, item_id):
     reading = _read(text, item_id)
     assert _in_domain(reading.value) and not (reading.certain and reading.value is None)
     assert parse_answer(text) == (_read(text).value if _read(text).certain else None)
+
+
+# --------------------------------------------------------------------------- issue 10, round 2:
+# classes of replies (none of these texts is in tests/data/answers_eval.yml)
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
+    # antonyms of the statement's words: read like the word negated
+    ("usable_easy_after_training", "way too complicated", 1, False),  # unknown "way": proposed
+    ("usable_easy_after_training", "difficult", 1, True),
+    ("usable_easy_after_training", "quite cumbersome", 2, True),
+    ("usable_disrupts_care", "it speeds things up", 1, False),  # extra words: proposed
+    ("usable_disrupts_care", "smoother", 1, True),
+    ("privacy_vulnerability_concern", "calm", 2, True),
+    ("privacy_vulnerability_concern", "totally unbothered", 1, True),
+    ("transparency_black_box", "interpretable", 1, True),
+    ("collab_involved_in_design", "sidelined", 2, True),
+    # never when the statement negates the word: either side
+    ("collab_tools_imposed", "bypassed", None, False),
+    # never without the statement's word: an antonym alone is nothing
+    ("usable_adoption_metrics", "sluggish", None, False),
+    (None, "clunky", None, False),
+    # quantity words after an echo
+    ("privacy_vulnerability_concern", "concerned about it loads", 5, True),
+    ("privacy_vulnerability_concern", "my greatest concern", 5, True),
+    ("usable_easy_after_training", "simple enough", 4, True),
+    # know-how
+    ("ethics_guidelines_known", "I know where", 4, True),
+    # mixed answers: partly, proposed
+    ("privacy_access_controls", "audit trails yes, encryption no", 3, False),
+    ("training_programme_funded", "there's a programme but no funding", 3, False),
+])
+def test_statement_classes(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+@pytest.mark.parametrize(("text", "value", "certain"), [
+    # a hedged scale label is the mildest agreement; on other heads still a judgement call
+    ("sorta disagree", 2, True),
+    ("kinda agree", 4, True),
+    ("sort of yes", 4, False),
+    # leaning on a number, yes or no without "than"
+    ("closer to a 4", 4, True),
+    ("more like 3", 3, True),
+    ("more of a no", 2, True),
+    ("lean disagree", 2, True),
+    # quantities alone: only proposed
+    ("loads", 5, False),
+    ("barely", 2, True),
+    ("scarcely", 2, True),
+    ("halfway there", 3, True),
+    ("very rarely", 1, True),
+    # the absence of doubt
+    ("no doubt", 5, True),
+    ("without any doubt", 5, True),
+    ("I don't doubt it", 4, True),
+    # "not at all" + a head; bare negations after a subject
+    ("not at all the case", 1, True),
+    ("nope, it isn't", 2, True),
+    ("they don't have any", 1, True),
+    ("there isn't", 2, True),
+    # qualifiers of knowledge leave the answer as it is
+    ("none as far as I know", 1, True),
+    ("agree, to my knowledge", 4, True),
+    # self-corrections with "I mean"
+    ("disagree, I mean strongly disagree", 1, True),
+    # a comment after a certain answer: certain when it only says how or where
+    ("agree, the trust board signed it off", 4, True),
+    ("yes - via our governance team", 4, True),
+    # … a proposal when it may take the answer back or restrict it
+    ("yes, for nurses", 4, False),
+    ("agree, nobody checks it though", 4, False),
+    ("yes, in theory", 4, False),
+    ("agree; the committee", 4, False),
+    ("agree, but", 4, False),
+    ("agree, but not strongly", 4, True),
+    # partial openings: proposed as partly
+    ("only on paper", 3, False),
+    ("partially, for some wards", 3, False),
+    # not answers
+    ("agree, disagree", None, False),
+    ("not", None, False),
+    ("without", None, False),
+    ("more", None, False),
+])
+def test_reply_classes(text, value, certain):
+    reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading

@@ -85,7 +85,8 @@ def _mild_label(items: list[object], at: int, head: int, vocab: Vocabulary,
 def graded_at(items: list[object], start: int, vocab: Vocabulary,
             keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
     """A degree word and the head it grades: "mostly false" = 2, "very much disagree" = 1,
-    "rarely true" = 2, "kind of agree" = 4 (a hedge: proposed, not stored)."""
+    "rarely true" = 2, "kind of true" = 4 (a hedge: proposed, not stored; on a scale label
+    or the respondent's own state, "kind of agree", the mildest value, stored)."""
     degree, length = _degree(items, start, vocab)
     if degree is None:
         return None, 0
@@ -105,7 +106,7 @@ def graded_at(items: list[object], start: int, vocab: Vocabulary,
     value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
     if degree.hedge and not inverted and _mild_label(items, start + length, head, vocab, keywords):
         return single(value, "degree"), length + head  # "kind of agree" = 4, "kinda worried" = 4
-    if degree.hedge or degree.lean:  # "kind of agree" fits 3–5: "neutral, leaning agree" is 3
+    if degree.hedge or degree.lean:  # "kind of true" fits 3–5: "neutral, leaning agree" is 3
         fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
         return PhraseReading(value, fits, hedge=degree.hedge, rule="degree",
                              certain=not inverted), length + head
