@@ -869,3 +869,36 @@ def test_statement_classes(item_id, text, value, certain):
 def test_reply_classes(text, value, certain):
     reading = _read(text)
     assert (reading.value, reading.certain) == (value, certain), reading
+
+
+# --------------------------------------------------------------------------- issue 10, round 3:
+# certainty audited after the second blind set (none of these texts is in an evaluation file)
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
+    # a spelled number among words of the statement is a count, not the scale value
+    ("privacy_access_controls", "all three", 3, False),
+    ("privacy_access_controls", "three, everywhere", 3, False),
+    # a digit is the scale even then
+    ("privacy_access_controls", "3, everywhere", 3, True),
+    (None, "3, our team checks", 3, True),
+    # a spelled number alone or with scale words stays certain
+    (None, "four", 4, True),
+    (None, "a two", 2, True),
+    (None, "two, our team checks", 2, False),  # a spelled number with a comment
+    # "no" right after a negated verb is the typo of "know": proposed as don't know
+    (None, "we dont no", "n/a", False),
+    (None, "I don’t no", "n/a", False),
+    (None, "i do not no", "n/a", False),
+    # … a "no" after a comma is still a no
+    (None, "we don't, no", 2, True),
+    # "not" for "don't" before "know"
+    (None, "we not know", "n/a", True),
+    # a bare "no" with a comment may refute something else: proposed; a scale word stays
+    (None, "nope, the ward manager", 2, False),
+    (None, "no, our team checks", 2, False),
+    (None, "disagree, our team checks", 2, True),
+    (None, "yes, our team checks", 4, True),
+])
+def test_certainty_needs_full_evidence(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading

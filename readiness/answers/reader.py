@@ -142,6 +142,8 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
     """
     found: list[PhraseReading] = []
     unknown = 0
+    spelled_numbers: list[int] = []  # indices in `found` of number words ("three")
+    content = False  # a word of the statement itself was skipped
     i = 0
     while i < len(items):
         item = items[i]
@@ -194,6 +196,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             # "one" is also a pronoun or a count ("one, I think" to "incidents have been
             # reported"): certain only alone or as "a one"
             alone = item != "one" or len(items) == 1 or previous in ("a", "an")
+            spelled_numbers.append(len(found))
             found.append(single(vocab.number_words[item], "number", certain=alone))  # type: ignore[index]
             i += 1
         elif item in vocab.fillers:
@@ -210,12 +213,18 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             break  # "yes, via the intranet": an aside saying how, after the answer
         elif isinstance(item, str) and item in getattr(keywords, "plain", ()) \
                 and item not in vocab.question_words and item not in vocab.negators:
+            content = True
             i += 1  # a word of the statement itself: "total black box" to "… a black box"
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
             i += 1
         else:
             raise NotAnAnswer  # an unknown word, or a dangling "not"
+    if content:
+        # "all three" to "… access controls, encryption and audit trails": a count in a
+        # content reply, not the scale's 3; a digit ("3") is always the scale
+        for at in spelled_numbers:
+            found[at] = single(found[at].value, "number", certain=False)  # type: ignore[arg-type]
     return found, unknown
 
 
@@ -313,6 +322,9 @@ def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
     return value, source.certain and not any(r.hedge for r in found), source.rule
 
 
+#: What a bare "no" / "nope" fits: a no, strong or not (not the scale's own "disagree").
+_NO_FITS = frozenset({1, 2})
+
 #: The first clause of a longer message: "I strongly disagree, nobody here has ever …".
 _LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
 
@@ -328,10 +340,17 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
         items = numbers_and_words(_spelled(tokens(match.group(1), vocab.symbols), vocab), vocab)
     except NotAnAnswer:
         return None, False
-    value, certain, _ = _strict(items, keywords, vocab)
+    value, certain, rule = _strict(items, keywords, vocab)
     if not certain:
         return None, False
     separator = match.group(0)[len(match.group(1)):].strip()
+    if rule == "number" and not any(char.isdigit() for char in match.group(1)):
+        return value, False  # "three, everywhere": a count with a comment, not the scale's 3
+    if value == 2 and all(isinstance(item, str) and (item in vocab.fillers or (
+            item,) in vocab.phrases and vocab.phrases[(item,)].fits == _NO_FITS) for item in items):
+        # "no, the helpdesk": a bare "no" may refute something else than the statement
+        # (who to ask, which tool); only a scale word or a degree keeps the comment plain
+        return value, False
     # only after a comma or a dash: "yes, the helpdesk", not "4; DROP TABLE answers"
     return value, separator in (",", "-", "\u2013", "\u2014") and _plain_aside(
         text[match.end():], keywords, vocab)
@@ -407,8 +426,18 @@ def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vo
     return len(sides) == 2 and joined and topic
 
 
+#: "no" straight after a negated verb, ending its clause ("I dont no", "don't no."): the typo
+#: of "know" ("I don't, no" has a comma; "don't no way" goes on).
+_NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
+
+
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
+    meant = _NEGATED_NO.sub(r"\1 know", text)
+    if meant != text:
+        # "I dont no" is "I don't know", but "no" is a word too: proposed, never stored as is
+        value, _, _ = read(meant, keywords, vocab)
+        return value, False, "typo"
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"
