@@ -902,3 +902,17 @@ def test_reply_classes(text, value, certain):
 def test_certainty_needs_full_evidence(item_id, text, value, certain):
     reading = _read(text, item_id)
     assert (reading.value, reading.certain) == (value, certain), reading
+
+
+@pytest.mark.parametrize(("text", "value", "certain"), [
+    # a negation of each side is neither: proposed neutral
+    ("I don't agree and I don't disagree", 3, False),
+    # not knowing, then a number: the number, proposed
+    ("no idea, perhaps 2", 2, False),
+    # two answers a step apart stay unread: the respondent picks one
+    ("2 or 3", None, False),
+    ("agree or strongly agree", None, False),
+])
+def test_readings_that_only_seem_to_disagree(text, value, certain):
+    reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading

@@ -431,6 +431,21 @@ def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vo
 _NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
 
 
+def _between(found: list[PhraseReading]) -> AnswerValue | None:
+    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
+    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
+    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
+    stay unread: the respondent picks one."""
+    values = {reading.value for reading in found}
+    numbers = [reading for reading in found if reading.rule == "number"]
+    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
+            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
+        return numbers[0].value  # "maybe" and the like fit the number
+    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
+        return NEUTRAL
+    return None
+
+
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
     meant = _NEGATED_NO.sub(r"\1 know", text)
@@ -489,6 +504,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
                 return value, certain and not unknown and not asking, "correction"
         if _mixed(text, items, found, vocab):
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
+        between = _between(found)
+        if between is not None:
+            return between, False, "between"
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:
