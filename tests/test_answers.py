@@ -855,6 +855,8 @@ def test_statement_classes(item_id, text, value, certain):
     ("agree, nobody checks it though", 4, False),
     ("yes, in theory", 4, False),
     ("agree; the committee", 4, False),
+    ("yes, it fizzled out", 4, False),  # a clause with its own subject
+    ("agree, we stopped using it", 4, False),
     ("agree, but", 4, False),
     ("agree, but not strongly", 4, True),
     # partial openings: proposed as partly

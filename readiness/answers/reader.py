@@ -367,6 +367,10 @@ def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
                 | vocab.contrasts | {word for phrase in vocab.corrections for word in phrase})
     if any(word in blocking or word in (NEGATIVE, OTHER) or word[:1].isdigit() for word in found):
         return False
+    if found[0] in vocab.subjects:
+        # a clause opening with a subject of its own ("yes, it fizzled out", "agree, we stopped
+        # it") says more than how or where and may take the answer back: proposed
+        return False
     try:
         readings_found, _ = readings(numbers_and_words(found, vocab), vocab, keywords, lenient=True)
     except NotAnAnswer:
