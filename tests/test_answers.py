@@ -531,7 +531,7 @@ READINGS: list[tuple[str, object, bool]] = [
     # the four bugs of issue 10
     ("mostly false", 2, True),
     ("very much disagree", 1, True),
-    ("kind of agree", 4, False),
+    ("kind of agree", 4, True),  # a hedged label is the mildest agreement, not a guess
     ("that's not true for us", 2, True),
     # echoes of the statement
     ("that's true for us", 4, True),
@@ -553,11 +553,12 @@ READINGS: list[tuple[str, object, bool]] = [
     ("more agree than disagree", 4, True),
     ("more disagree than not", 2, True),
     ("more or less", 4, False),
-    ("more or less agree", 4, False),
+    ("more or less agree", 4, True),
     ("kind of", 3, False),
     ("sort of", 3, False),
     ("somewhat", 3, False),
-    ("sort of disagree", 2, False),
+    ("sort of disagree", 2, True),
+    ("kind of true", 4, False),  # not a label: 3 or 4?
     ("yes, kind of", 4, False),
     ("probably", 4, True),  # one reading: agree, short of certain (issue 10: nothing to confirm)
     ("probably agree", 4, True),
@@ -687,7 +688,7 @@ def test_not_strongly_is_a_proposal_of_agreement_short_of_the_extreme():
     ("privacy_vulnerability_concern", "not worried", 2, True),
     ("privacy_vulnerability_concern", "very worried", 5, True),
     ("privacy_vulnerability_concern", "worried", 4, True),
-    ("privacy_vulnerability_concern", "a bit worried", 4, False),
+    ("privacy_vulnerability_concern", "a bit worried", 4, True),  # the respondent's own state, mildly
     ("privacy_vulnerability_concern", "worried?", None, False),
     ("privacy_confidence", "fairly confident", 4, True),
     ("privacy_confidence", "not confident", 2, True),
@@ -780,3 +781,140 @@ def test_any_sequence_of_answer_words_reads_validly(text, item_id):
     reading = _read(text, item_id)
     assert _in_domain(reading.value) and not (reading.certain and reading.value is None)
     assert parse_answer(text) == (_read(text).value if _read(text).certain else None)
+
+
+# --------------------------------------------------------------------------- issue 10, round 2:
+# classes of replies (none of these texts is in tests/data/answers_eval.yml)
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
+    # antonyms of the statement's words: read like the word negated
+    ("usable_easy_after_training", "way too complicated", 1, False),  # unknown "way": proposed
+    ("usable_easy_after_training", "difficult", 1, True),
+    ("usable_easy_after_training", "quite cumbersome", 2, True),
+    ("usable_disrupts_care", "it speeds things up", 1, False),  # extra words: proposed
+    ("usable_disrupts_care", "smoother", 1, True),
+    ("privacy_vulnerability_concern", "calm", 2, True),
+    ("privacy_vulnerability_concern", "totally unbothered", 1, True),
+    ("transparency_black_box", "interpretable", 1, True),
+    ("collab_involved_in_design", "sidelined", 2, True),
+    # never when the statement negates the word: either side
+    ("collab_tools_imposed", "bypassed", None, False),
+    # never without the statement's word: an antonym alone is nothing
+    ("usable_adoption_metrics", "sluggish", None, False),
+    (None, "clunky", None, False),
+    # quantity words after an echo
+    ("privacy_vulnerability_concern", "concerned about it loads", 5, True),
+    ("privacy_vulnerability_concern", "my greatest concern", 5, True),
+    ("usable_easy_after_training", "simple enough", 4, True),
+    # know-how
+    ("ethics_guidelines_known", "I know where", 4, True),
+    # mixed answers: partly, proposed
+    ("privacy_access_controls", "audit trails yes, encryption no", 3, False),
+    ("training_programme_funded", "there's a programme but no funding", 3, False),
+])
+def test_statement_classes(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+@pytest.mark.parametrize(("text", "value", "certain"), [
+    # a hedged scale label is the mildest agreement; on other heads still a judgement call
+    ("sorta disagree", 2, True),
+    ("kinda agree", 4, True),
+    ("sort of yes", 4, False),
+    # leaning on a number, yes or no without "than"
+    ("closer to a 4", 4, True),
+    ("more like 3", 3, True),
+    ("more of a no", 2, True),
+    ("lean disagree", 2, True),
+    # quantities alone: only proposed
+    ("loads", 5, False),
+    ("barely", 2, True),
+    ("scarcely", 2, True),
+    ("halfway there", 3, True),
+    ("very rarely", 1, True),
+    # the absence of doubt
+    ("no doubt", 5, True),
+    ("without any doubt", 5, True),
+    ("I don't doubt it", 4, True),
+    # "not at all" + a head; bare negations after a subject
+    ("not at all the case", 1, True),
+    ("nope, it isn't", 2, True),
+    ("they don't have any", 1, True),
+    ("there isn't", 2, True),
+    # qualifiers of knowledge leave the answer as it is
+    ("none as far as I know", 1, True),
+    ("agree, to my knowledge", 4, True),
+    # self-corrections with "I mean"
+    ("disagree, I mean strongly disagree", 1, True),
+    # a comment after a certain answer: certain when it only says how or where
+    ("agree, the trust board signed it off", 4, True),
+    ("yes - via our governance team", 4, True),
+    # … a proposal when it may take the answer back or restrict it
+    ("yes, for nurses", 4, False),
+    ("agree, nobody checks it though", 4, False),
+    ("yes, in theory", 4, False),
+    ("agree; the committee", 4, False),
+    ("yes, it fizzled out", 4, False),  # a clause with its own subject
+    ("agree, we stopped using it", 4, False),
+    ("agree, but", 4, False),
+    ("agree, but not strongly", 4, True),
+    # partial openings: proposed as partly
+    ("only on paper", 3, False),
+    ("partially, for some wards", 3, False),
+    # not answers
+    ("agree, disagree", None, False),
+    ("not", None, False),
+    ("without", None, False),
+    ("more", None, False),
+])
+def test_reply_classes(text, value, certain):
+    reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+# --------------------------------------------------------------------------- issue 10, round 3:
+# certainty audited after the second blind set (none of these texts is in an evaluation file)
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), [
+    # a spelled number among words of the statement is a count, not the scale value
+    ("privacy_access_controls", "all three", 3, False),
+    ("privacy_access_controls", "three, everywhere", 3, False),
+    # a digit is the scale even then
+    ("privacy_access_controls", "3, everywhere", 3, True),
+    (None, "3, our team checks", 3, True),
+    # a spelled number alone or with scale words stays certain
+    (None, "four", 4, True),
+    (None, "a two", 2, True),
+    (None, "two, our team checks", 2, False),  # a spelled number with a comment
+    # "no" right after a negated verb is the typo of "know": proposed as don't know
+    (None, "we dont no", "n/a", False),
+    (None, "I don’t no", "n/a", False),
+    (None, "i do not no", "n/a", False),
+    # … a "no" after a comma is still a no
+    (None, "we don't, no", 2, True),
+    # "not" for "don't" before "know"
+    (None, "we not know", "n/a", True),
+    # a bare "no" with a comment may refute something else: proposed; a scale word stays
+    (None, "nope, the ward manager", 2, False),
+    (None, "no, our team checks", 2, False),
+    (None, "disagree, our team checks", 2, True),
+    (None, "yes, our team checks", 4, True),
+])
+def test_certainty_needs_full_evidence(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+@pytest.mark.parametrize(("text", "value", "certain"), [
+    # a negation of each side is neither: proposed neutral
+    ("I don't agree and I don't disagree", 3, False),
+    # not knowing, then a number: the number, proposed
+    ("no idea, perhaps 2", 2, False),
+    # two answers a step apart stay unread: the respondent picks one
+    ("2 or 3", None, False),
+    ("agree or strongly agree", None, False),
+])
+def test_readings_that_only_seem_to_disagree(text, value, certain):
+    reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading

@@ -239,7 +239,7 @@ def test_typed_answers_are_echoed_proposed_and_confirmed_over_rest(bot, store):
     assessment = store.open_assessment(store.respondent_for_sender("e2e-confirm").pseudonym)
     first = person.item
 
-    assert "I read that as 4 – Agree. Is that right?" in person.say("kind of agree")
+    assert "I read that as 4 – Agree. Is that right?" in person.say("kind of true")
     assert data_of(person.last, "confirm") == {"item": first, "likert": 4}
     assert person.item == first and store.answers(assessment.id) == {}
     buttons = [b for m in person.last for b in m.get("buttons", [])]
@@ -253,13 +253,13 @@ def test_typed_answers_are_echoed_proposed_and_confirmed_over_rest(bot, store):
     assert store.answers(assessment.id) == {first: 4, second: 4}
 
     third = person.item
-    person.say("sort of disagree")
+    person.say("sort of false")
     assert data_of(person.last, "confirm") == {"item": third, "likert": 2}
     assert "which answer fits best" in person.say("no").lower()
     assert person.item == third and data_of(person.last, "confirm") is None
-    person.say("sort of disagree")
+    person.say("sort of false")
     assert data_of(person.last, "confirm") == {"item": third, "likert": 2}
-    person.say("kind of agree")  # replaces the proposal
+    person.say("kind of true")  # replaces the proposal
     assert data_of(person.last, "confirm") == {"item": third, "likert": 4}
     assert "Why we ask" in person.say("why do you ask?")
     assert data_of(person.last, "confirm") == {"item": third, "likert": 4}

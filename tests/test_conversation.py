@@ -468,7 +468,7 @@ def test_a_plausible_reading_is_proposed_and_nothing_is_stored(conversation, sto
     chat = Chat(conversation)
     onboard(chat)
     item = chat.current_item()
-    chat.say("kind of agree")
+    chat.say("kind of true")
     assert "I read that as 4 – Agree. Is that right?" in chat.text()
     assert _proposal(chat) == {"item": item, "likert": 4}
     buttons = _buttons(chat)
@@ -486,7 +486,7 @@ def test_typing_yes_confirms_the_proposal(conversation, store, reply):
     chat = Chat(conversation)
     onboard(chat)
     item = chat.current_item()
-    chat.say("sort of disagree")
+    chat.say("sort of false")
     chat.say(reply)
     assert store.answers(chat.state.assessment_id) == {item: 2}
     assert chat.current_item() != item and chat.state.proposal is None
@@ -496,11 +496,11 @@ def test_the_affirm_intent_confirms_but_an_agreement_replaces(conversation, stor
     chat = Chat(conversation)
     onboard(chat)
     first = chat.current_item()
-    chat.say("sort of disagree")
+    chat.say("sort of false")
     chat.say("yes that fits", "affirm", 0.9)
     assert store.answers(chat.state.assessment_id) == {first: 2}
     second = chat.current_item()
-    chat.say("sort of disagree")
+    chat.say("sort of false")
     chat.say("I agree", "affirm", 0.9)  # an answer of its own, not "yes, 2"
     assert store.answers(chat.state.assessment_id) == {first: 2, second: 4}
 
@@ -520,7 +520,7 @@ def test_no_rejects_the_proposal_and_asks_again(conversation, store):
     chat = Chat(conversation)
     onboard(chat)
     item = chat.current_item()
-    chat.say("kind of agree")
+    chat.say("kind of true")
     chat.say("no")
     assert "which answer fits best" in chat.text().lower()
     assert chat.current_item() == item and chat.state.proposal is None
@@ -534,8 +534,8 @@ def test_another_typed_answer_replaces_the_proposal(conversation, store):
     chat = Chat(conversation)
     onboard(chat)
     item = chat.current_item()
-    chat.say("kind of agree")
-    chat.say("sort of disagree")
+    chat.say("kind of true")
+    chat.say("sort of false")
     assert _proposal(chat) == {"item": item, "likert": 2}
     assert store.answers(chat.state.assessment_id) == {}
     chat.say("strongly disagree")
@@ -548,7 +548,7 @@ def test_interruptions_keep_the_proposal(conversation, store):
     chat = Chat(conversation)
     onboard(chat)
     item = chat.current_item()
-    chat.say("kind of agree")
+    chat.say("kind of true")
     chat.say("why do you ask?", "why", 0.9)
     assert questionnaire.item(item).why in chat.text()
     assert _proposal(chat) == {"item": item, "likert": 4}
@@ -564,7 +564,7 @@ def test_going_back_drops_the_proposal(conversation, store):
     onboard(chat)
     first = chat.current_item()
     chat.press(3)
-    chat.say("kind of agree")
+    chat.say("kind of true")
     chat.say("go back", "go_back", 0.9)
     assert chat.current_item() == first and chat.state.proposal is None
     chat.say("yes")  # an answer to the first statement now, not a confirmation
@@ -605,7 +605,7 @@ def test_a_middling_nlu_answer_intent_is_proposed_never_stored(conversation, sto
 def test_a_forged_proposal_yields_a_clean_state(conversation, forged):
     chat = Chat(conversation)
     onboard(chat)
-    chat.say("kind of agree")
+    chat.say("kind of true")
     slot = {**chat.state.to_slot(), **forged}
     assert ChatState.from_slot(slot) == ChatState()
 

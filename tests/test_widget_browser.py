@@ -407,7 +407,7 @@ def test_typed_answers_are_echoed_and_proposals_confirmed_in_the_widget(web_stac
         wait_answered(page, 1)
         assert items[1].text in current_question(page)
 
-        type_message(page, "kind of agree")  # plausible: proposed, one click confirms
+        type_message(page, "kind of true")  # plausible: proposed, one click confirms
         bot_says("I read that as 4 – Agree. Is that right?")
         wait_buttons(page, f'/answer{{"item": "{items[1].id}", "likert": 4}}')
         assert first_reply() == f'/answer{{"item": "{items[1].id}", "likert": 4}}'
@@ -418,12 +418,12 @@ def test_typed_answers_are_echoed_and_proposals_confirmed_in_the_widget(web_stac
         wait_answered(page, 2)
         page.wait_for_selector(enabled(f"[data-payload*='\"{items[2].id}\"']"), timeout=TURN_TIMEOUT)
 
-        type_message(page, "sort of disagree")  # a proposal of 2 …
+        type_message(page, "sort of false")  # a proposal of 2 …
         page.wait_for_function(
             "payload => { const b = document.querySelector('button.rc-reply:not([disabled])');"
             " return b && b.dataset.payload === payload }",
             arg=f'/answer{{"item": "{items[2].id}", "likert": 2}}', timeout=TURN_TIMEOUT)
-        type_message(page, "kind of agree")  # … replaced by typing another answer
+        type_message(page, "kind of true")  # … replaced by typing another answer
         page.wait_for_function(
             "payload => { const b = document.querySelector('button.rc-reply:not([disabled])');"
             " return b && b.dataset.payload === payload }",

@@ -66,22 +66,47 @@ def _head(items: list[object], start: int, vocab: Vocabulary,
 
 #: The heads of the scale's own labels ("somewhat agree", "slightly disagree").
 _LABEL_HEADS = frozenset({("agree",), ("disagree",)})
+_ARTICLES = frozenset({"a", "an"})
+
+
+def _mild_label(items: list[object], at: int, head: int, vocab: Vocabulary,
+                keywords: Mapping[str, bool]) -> bool:
+    """True when a hedge grades the scale's own label ("kind of agree", "sort of disagree") or
+    the respondent's own state the statement names ("a bit worried" to "I am worried …"):
+    hedged agreement is still agreement, the mildest on the scale (4 or 2), not a guess."""
+    if tuple(items[at:at + head]) in _LABEL_HEADS:
+        return True
+    if head != 1:
+        return False
+    key = echo_key(items[at], keywords, vocab)
+    return key is not None and key in getattr(keywords, "personal", ())
 
 
 def graded_at(items: list[object], start: int, vocab: Vocabulary,
             keywords: Mapping[str, bool]) -> tuple[PhraseReading | None, int]:
     """A degree word and the head it grades: "mostly false" = 2, "very much disagree" = 1,
-    "rarely true" = 2, "kind of agree" = 4 (a hedge: proposed, not stored)."""
+    "rarely true" = 2, "kind of true" = 4 (a hedge: proposed, not stored; on a scale label
+    or the respondent's own state, "kind of agree", the mildest value, stored)."""
     degree, length = _degree(items, start, vocab)
     if degree is None:
         return None, 0
+    if degree.lean and start + length < len(items) and items[start + length] in _ARTICLES:
+        length += 1  # "more of a yes", "more like a 4"
+    if degree.lean and start + length < len(items):
+        number = items[start + length]
+        if isinstance(number, PhraseReading) and number.rule == "number":
+            value = int(number.value)  # "closer to 2", "more like a 4": that number, roughly
+            fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
+            return PhraseReading(value, fits, rule="leaning"), length + 1
     polarity, head = _head(items, start + length, vocab, keywords)
     if not polarity:
         return None, 0
     # "they always ask us" to "… bought without asking the staff": 1, but a judgement call
     inverted = head == 1 and inverted_echo(items[start + length], keywords, vocab)
     value = degree.value if polarity > 0 else LIKERT_MAX + LIKERT_MIN - degree.value
-    if degree.hedge or degree.lean:  # "kind of agree" fits 3–5: "neutral, leaning agree" is 3
+    if degree.hedge and not inverted and _mild_label(items, start + length, head, vocab, keywords):
+        return single(value, "degree"), length + head  # "kind of agree" = 4, "kinda worried" = 4
+    if degree.hedge or degree.lean:  # "kind of true" fits 3–5: "neutral, leaning agree" is 3
         fits = frozenset(v for v in (value - 1, value, value + 1) if LIKERT_MIN <= v <= LIKERT_MAX)
         return PhraseReading(value, fits, hedge=degree.hedge, rule="degree",
                              certain=not inverted), length + head
@@ -150,6 +175,9 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
             best, best_length = negated_echo(key, keywords, softened), 1
         elif at_all and j + at_all < len(items) and echo(items[j + at_all], keywords, vocab) is not None:
             best, best_length = single(1, "negated echo"), at_all + 1  # "not at all involved"
+        elif at_all and _head(items, j + at_all, vocab, keywords)[0] > 0:
+            head = _head(items, j + at_all, vocab, keywords)[1]
+            best, best_length = single(1, "negation"), at_all + head  # "not at all true"
         elif degree is not None and degree.value == LIKERT_MAX:
             # "not strongly", "not completely": agreement short of the extreme, probably
             best, best_length = single(4, "negated degree", certain=False), length

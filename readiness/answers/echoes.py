@@ -159,4 +159,21 @@ def negative_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary)
             key = echo_key(word[len(prefix):], keywords, vocab)
             if key is not None:
                 return key
+    return antonym_echo(word, keywords, vocab)
+
+
+def antonym_echo(word: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The statement's key word that `word` contradicts ("clunky" to "… easy and intuitive"),
+    or None; never when the statement negates that word or also holds a word of the answer's
+    own side (then the answer may mean either side)."""
+    opposed = vocab.antonyms.get(word) if vocab.antonyms else None
+    if not opposed:
+        return None
+    plain = getattr(keywords, "plain", ())
+    if any(vocab.antonyms.get(said, frozenset()) & opposed for said in plain):
+        return None  # the statement itself speaks of both sides
+    for said in sorted(opposed):
+        key = echo_key(said, keywords, vocab)
+        if key is not None:
+            return None if key in getattr(keywords, "inverted", ()) else key
     return None

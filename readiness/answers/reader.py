@@ -142,6 +142,8 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
     """
     found: list[PhraseReading] = []
     unknown = 0
+    spelled_numbers: list[int] = []  # indices in `found` of number words ("three")
+    content = False  # a word of the statement itself was skipped
     i = 0
     while i < len(items):
         item = items[i]
@@ -149,8 +151,23 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(item)
             i += 1
             continue
+        skip = _transparent_at(items, i, vocab) if item in vocab.starts else 0
+        if skip:
+            i += skip  # "none that I know of", "agree, but not strongly", "… I mean just agree"
+            continue
+        post, post_length = _post_degree_at(items, i, vocab) if item in vocab.starts else (0, 0)
+        if post and found and (found[-1].rule == "echo" or found[-1].polarity > 0):
+            found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
+            i += post_length
+            continue
         phrase, length = phrase_at(items, i, vocab)
         choice: PhraseReading | None = None
+        if item in vocab.absence_words:
+            j = i + 1 + (i + 1 < len(items) and items[i + 1] in ("a", "an", "any"))
+            denied, denied_length = phrase_at(items, j, vocab)
+            if denied_length and denied in vocab.negated and j + denied_length - i > length:
+                choice = single(vocab.negated[denied], "negation")  # "no doubt", "without a doubt"
+                length = j + denied_length - i
         if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
                 echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = negation_at(items, i, vocab, keywords)
@@ -179,6 +196,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             # "one" is also a pronoun or a count ("one, I think" to "incidents have been
             # reported"): certain only alone or as "a one"
             alone = item != "one" or len(items) == 1 or previous in ("a", "an")
+            spelled_numbers.append(len(found))
             found.append(single(vocab.number_words[item], "number", certain=alone))  # type: ignore[index]
             i += 1
         elif item in vocab.fillers:
@@ -195,13 +213,43 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             break  # "yes, via the intranet": an aside saying how, after the answer
         elif isinstance(item, str) and item in getattr(keywords, "plain", ()) \
                 and item not in vocab.question_words and item not in vocab.negators:
+            content = True
             i += 1  # a word of the statement itself: "total black box" to "… a black box"
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
             i += 1
         else:
             raise NotAnAnswer  # an unknown word, or a dangling "not"
+    if content:
+        # "all three" to "… access controls, encryption and audit trails": a count in a
+        # content reply, not the scale's 3; a digit ("3") is always the scale
+        for at in spelled_numbers:
+            found[at] = single(found[at].value, "number", certain=False)  # type: ignore[arg-type]
     return found, unknown
+
+
+def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
+    """Length of words at `start` that leave the answer as it is: a qualifier of knowledge
+    ("that I know of"), a contrast ("but") and a self-correction made of no answer words
+    ("I mean"); 0 when none."""
+    item = items[start]
+    if item in vocab.contrasts:
+        return 1
+    for phrases, plain in ((vocab.qualifiers, True), (vocab.corrections, False)):
+        for phrase in phrases:
+            if tuple(items[start:start + len(phrase)]) == phrase and (plain or all(
+                    (word,) not in vocab.phrases for word in phrase)
+                    and any(word in vocab.question_words for word in phrase)):
+                return len(phrase)
+    return 0
+
+
+def _post_degree_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[int, int]:
+    """(value, length) of a degree phrase after what it grades ("a lot", "enough"), or (0, 0)."""
+    for phrase, value in (vocab.post_degrees or {}).items():
+        if tuple(items[start:start + len(phrase)]) == phrase:
+            return value, len(phrase)
+    return 0, 0
 
 
 def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReading | None]:
@@ -274,41 +322,141 @@ def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
     return value, source.certain and not any(r.hedge for r in found), source.rule
 
 
+#: What a bare "no" / "nope" fits: a no, strong or not (not the scale's own "disagree").
+_NO_FITS = frozenset({1, 2})
+
 #: The first clause of a longer message: "I strongly disagree, nobody here has ever …".
 _LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
 
 
-def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> AnswerValue | None:
-    """The answer a message opens with before a comment, when that clause alone is certain."""
+def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
+                 ) -> tuple[AnswerValue | None, bool]:
+    """The answer a message opens with before a comment, when that clause alone is certain,
+    and whether the comment leaves it certain (`_plain_aside`)."""
     match = _LEAD.match(text)
     if match is None:
-        return None
+        return None, False
     try:
         items = numbers_and_words(_spelled(tokens(match.group(1), vocab.symbols), vocab), vocab)
     except NotAnAnswer:
-        return None
-    value, certain, _ = _strict(items, keywords, vocab)
-    return value if certain else None
+        return None, False
+    value, certain, rule = _strict(items, keywords, vocab)
+    if not certain:
+        return None, False
+    separator = match.group(0)[len(match.group(1)):].strip()
+    if rule == "number" and not any(char.isdigit() for char in match.group(1)):
+        return value, False  # "three, everywhere": a count with a comment, not the scale's 3
+    if value == 2 and all(isinstance(item, str) and (item in vocab.fillers or (
+            item,) in vocab.phrases and vocab.phrases[(item,)].fits == _NO_FITS) for item in items):
+        # "no, the helpdesk": a bare "no" may refute something else than the statement
+        # (who to ask, which tool); only a scale word or a degree keeps the comment plain
+        return value, False
+    # only after a comma or a dash: "yes, the helpdesk", not "4; DROP TABLE answers"
+    return value, separator in (",", "-", "\u2013", "\u2014") and _plain_aside(
+        text[match.end():], keywords, vocab)
+
+
+def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
+    """True when a comment after an answer only says how, where or why ("yes, the helpdesk",
+    "agree, our security team audits everything"): no answer words, no negation, no question,
+    no restriction or reservation that could take the answer back."""
+    found = _spelled(tokens(rest, vocab.symbols), vocab)
+    if "?" in rest or not found or len(found) > MAX_WORDS:
+        return False
+    blocking = (vocab.negators | vocab.question_words | vocab.partial_words | vocab.reservations
+                | vocab.contrasts | {word for phrase in vocab.corrections for word in phrase})
+    if any(word in blocking or word in (NEGATIVE, OTHER) or word[:1].isdigit() for word in found):
+        return False
+    if found[0] in vocab.subjects:
+        # a clause opening with a subject of its own ("yes, it fizzled out", "agree, we stopped
+        # it") says more than how or where and may take the answer back: proposed
+        return False
+    try:
+        readings_found, _ = readings(numbers_and_words(found, vocab), vocab, keywords, lenient=True)
+    except NotAnAnswer:
+        return False
+    return not readings_found
 
 
 def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
                       ) -> AnswerValue | None:
     """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
     where to find something: 1 (not knowing is the answer, not "don't know")."""
-    if not any(echo_key("know", {key: True}, vocab) for key in keywords):
-        return None
+    if not any(echo_key("know", {key: True}, vocab) for key in keywords) \
+            or any(item in vocab.contrasts for item in items):
+        return None  # "we have them but I don't know where": a part, not a no
     for at, item in enumerate(items):
         if isinstance(item, str) and item in vocab.question_words:
             if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
                 value, certain, _ = _strict(items[:at], keywords, vocab)
                 if value == NOT_APPLICABLE:
                     return 1
+                plain = getattr(keywords, "plain", ())
+                if value == 4 and certain and item in plain and all(
+                        isinstance(w, str) and (w in plain or w in vocab.fillers) for w in items[at + 1:]):
+                    return 4  # "I know how", "I know where to find them"
             return None
+    return None
+
+
+def _bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
+    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
+    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
+    if not all(isinstance(item, str) for item in items):
+        return None
+    words: list[str] = items  # type: ignore[assignment]
+    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
+    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
+        return None
+    value, end = 2, len(words)
+    for phrase in (*vocab.at_all, ("any",), ("one",)):
+        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
+            value, end = 1, end - len(phrase)
+            break
+    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
+    noes = {word for word in words if (word,) in vocab.phrases
+            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
+    return value if all(word in plain or word in noes for word in words[:end]) else None
+
+
+def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
+    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
+    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
+    sides = {reading.value > NEUTRAL for reading in found
+             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
+    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
+    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
+                for item in items)
+    return len(sides) == 2 and joined and topic
+
+
+#: "no" straight after a negated verb, ending its clause ("I dont no", "don't no."): the typo
+#: of "know" ("I don't, no" has a comma; "don't no way" goes on).
+_NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
+
+
+def _between(found: list[PhraseReading]) -> AnswerValue | None:
+    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
+    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
+    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
+    stay unread: the respondent picks one."""
+    values = {reading.value for reading in found}
+    numbers = [reading for reading in found if reading.rule == "number"]
+    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
+            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
+        return numbers[0].value  # "maybe" and the like fit the number
+    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
+        return NEUTRAL
     return None
 
 
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
+    meant = _NEGATED_NO.sub(r"\1 know", text)
+    if meant != text:
+        # "I dont no" is "I don't know", but "no" is a word too: proposed, never stored as is
+        value, _, _ = read(meant, keywords, vocab)
+        return value, False, "typo"
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"
@@ -333,17 +481,23 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     except NotAnAnswer:
         if asking:
             return None, False, "question"
+        bare = _bare_negation(items, vocab)
+        if bare is not None:
+            return bare, True, "bare negation"
         try:
             found, unknown = readings(items, vocab, keywords, lenient=True)
         except NotAnAnswer:
             found, unknown = [], 0
         unknowing = _not_knowing_whom(items, keywords, vocab)
         if unknowing is not None:
-            return unknowing, True, "not knowing"
+            return unknowing, True, "knowing" if unknowing == 4 else "not knowing"
         if unknown > MAX_EXTRA_WORDS or not found:
-            lead = _lead_answer(text, keywords, vocab)
+            lead, plain = _lead_answer(text, keywords, vocab)
             if lead is not None:
-                return lead, False, "lead answer"
+                return lead, plain, "lead answer"
+            opening = next((item for item in items if item not in vocab.fillers), None)
+            if opening in vocab.partial_words and not found:
+                return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
             return None, False, "not an answer"
     value, source = combine(found)
     if value is None and len(found) > 1:
@@ -352,6 +506,11 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
+        if _mixed(text, items, found, vocab):
+            return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
+        between = _between(found)
+        if between is not None:
+            return between, False, "between"
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:
@@ -359,11 +518,17 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if value is None or source is None:
         return None, False, "not an answer" if not found else "contradiction"
     if unknown:
+        lead, plain = _lead_answer(text, keywords, vocab)
+        if lead == value and plain and not asking:
+            return value, True, "lead answer"  # "yes, the helpdesk"
         return value, False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"
     if asking:
         return value, False, "question"  # "4?": perhaps; ask to confirm
+    contrast = max((k for k, item in enumerate(items) if item in vocab.contrasts), default=None)
+    if contrast is not None and not _strict(items[contrast + 1:], keywords, vocab)[0]:
+        return value, False, "reservation"  # "agree, but": what follows the "but" is missing
     if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
             and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
         return value, False, "frequency"  # "often" to "staff sometimes use …": relative

@@ -90,6 +90,25 @@ class Vocabulary:
     label_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: Words opening an aside after an answer ("yes, via the intranet"): the aside is read as is.
     elaborations: frozenset[str] = frozenset()
+    #: Answer word → statement words it contradicts ("clunky" to "… easy and intuitive").
+    antonyms: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
+    #: Degree words after the word they grade ("I worry about it a lot" = 5, "easy enough" = 4).
+    post_degrees: Mapping[tuple[str, ...], int] = None  # type: ignore[assignment]
+    #: Words joining two parts of an answer ("agree, but not strongly"); a part after the last
+    #: one must itself be answer vocabulary for the message to be certain.
+    contrasts: frozenset[str] = frozenset()
+    #: Phrases that only say how the respondent knows ("none that I know of", "as far as I
+    #: know"): read as fillers.
+    qualifiers: frozenset[tuple[str, ...]] = frozenset()
+    #: Words that restrict an answer to a part ("only", "except", "in theory"): never certain
+    #: after an answer, and a partial answer (3) is proposed.
+    partial_words: frozenset[str] = frozenset()
+    #: Words in a comment after an answer that may take it back ("yes, it's a mess").
+    reservations: frozenset[str] = frozenset()
+    #: "no" / "without" before a `negatable` phrase deny it ("no doubt" = 5).
+    absence_words: frozenset[str] = frozenset()
+    #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
+    starts: frozenset[str] = frozenset()
 
 
 class PhraseError(ValueError):
@@ -262,6 +281,27 @@ def build_vocabulary(data: object) -> Vocabulary:
         members = {words(w)[0] for w in family if len(words(w)) == 1}
         for member in members:
             synonyms.setdefault(member, set()).update(members)
+    antonyms: dict[str, set[str]] = {}
+    for index, pair in enumerate(section("antonyms", list) if "antonyms" in data else ()):
+        at = ("antonyms", index)
+        if not isinstance(pair, dict) or not all(
+                isinstance(pair.get(k), list) and pair[k] for k in ("statement", "answer")):
+            raise PhraseError("antonyms: each entry needs 'statement' and 'answer' word lists", at)
+        said = {words(str(w))[0] for w in pair["statement"] if len(words(str(w))) == 1}
+        for word in pair["answer"]:
+            if len(words(str(word))) != 1:
+                raise PhraseError(f"antonyms: {word!r} must be one word", (*at, "answer"))
+            antonyms.setdefault(words(str(word))[0], set()).update(said)
+    post_degrees: dict[tuple[str, ...], int] = {}
+    for key, listed in (section("post_degrees", dict).items() if "post_degrees" in data else ()):
+        value = _value(key, "post_degrees", ("post_degrees", key))
+        if value == NOT_APPLICABLE or not isinstance(listed, list):
+            raise PhraseError("post_degrees: a value 1–5 and a list of phrases", ("post_degrees", key))
+        for position, phrase in enumerate(listed):
+            post_degrees[phrase_words(phrase, "post_degrees", ("post_degrees", key, position))] = value
+    qualifiers = phrase_set("qualifiers")
+    contrasts = word_set("contrasts", optional=True)
+    partial_words = word_set("partial_words", optional=True)
     prefixes = word_set("negative_prefixes", optional=True)
     negators = word_set("negators")
     softeners = word_set("negation_softeners")
@@ -276,7 +316,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         used | negators | softeners | fillers | set(number_words) | out_of_range
         | {word for found in degrees for word in found} | {more, than}
         | set(FRACTION_WORDS) | set(PERCENT_WORDS)
-        | {word for found in corrections | at_all for word in found}
+        | {word for found in corrections | at_all | qualifiers | set(post_degrees) for word in found}
+        | contrasts | set(word_set("absence_words", optional=True))
     )
     unknown_aliases = sorted(word for word, meant in aliases.items()
                              if not all(w in known or w == "n/a" for w in meant))
@@ -321,4 +362,12 @@ def build_vocabulary(data: object) -> Vocabulary:
         at_all=at_all or frozenset({("at", "all")}),
         elaborations=word_set("elaborations", optional=True),
         label_degrees=phrase_set("label_degrees"),
+        antonyms={word: frozenset(said) for word, said in antonyms.items()},
+        post_degrees=post_degrees,
+        contrasts=contrasts,
+        qualifiers=qualifiers,
+        partial_words=partial_words,
+        reservations=word_set("reservations", optional=True),
+        absence_words=word_set("absence_words", optional=True),
+        starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
     )
