@@ -21,6 +21,9 @@ import pytest
 from bot.servers import wait_until_up
 from readiness.bank import current_questionnaire
 from readiness.model import NOT_APPLICABLE
+from readiness.patient import PATIENT_AUDIENCE, PATIENT_ROLE
+from readiness.scorecard import load_organisation_scorecard
+from readiness.simulate import get_profile, simulate
 from readiness.storage import Store
 from tests.stack import CHROMIUM, CHROMIUM_ARGS, ROOT, SCREENSHOTS, WebStack, free_port, web_stack  # noqa: F401
 
@@ -435,6 +438,93 @@ def test_typed_answers_are_echoed_and_proposals_confirmed_in_the_widget(web_stac
         respondent = store.respondent_for_sender(session)
         assessment = store.open_assessment(respondent.pseudonym)
         assert store.answers(assessment.id) == {items[0].id: 4, items[1].id: 4, items[2].id: 4}
+        assert not errors, errors
+    finally:
+        context.close()
+        store.close()
+
+
+PATIENT_WORDS = ["Yes, definitely", "Yes, mostly", "Partly", "Not really", "No, not at all", "Not sure"]
+
+
+@pytest.mark.slow
+def test_patient_survey_in_the_widget_stays_out_of_the_staff_index(web_stack: WebStack, browser) -> None:
+    """Issue 11 §2 in the browser: `?audience=patient&org=CODE` opens the patients' survey (the
+    widget sends the audience with every message's metadata); answers by patient-word buttons and
+    one typed answer are stored under audience "patient" and leave the staff scorecard as it was."""
+    store = Store(web_stack.settings.database_url)
+    organisation, _token = store.create_organisation("St Patient Hospital")
+    code = organisation.join_code
+    simulate(store, code, current_questionnaire(), get_profile("typical"), 6, seed=11)
+    staff_before = load_organisation_scorecard(store, code)
+    staff_rows_before = len(store.answers_frame(code))
+    assert staff_before.respondents == 6 and staff_before.overall is not None
+    context = browser.new_context(viewport={"width": 1024, "height": 860})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{web_stack.url}/?audience=patient&org={code}")
+        log = page.locator(".rc-log")
+        wait_buttons(page, "/affirm")
+        assert "survey for patients" in log.inner_text()
+        assert page.locator("h1").inner_text() == "AI in your care: a short survey"
+        page.click(enabled("[data-payload='/affirm']"))
+        wait_buttons(page, "/answer")
+        assert "Your answers go to St Patient Hospital" in log.inner_text()
+
+        # button values by position (5 … 1, "n/a" = Not sure); the third statement is typed
+        plan: list[object] = [5, "n/a", "sort of", 2, 4, 1]
+        expected: dict[str, object] = {}
+        while page.locator(enabled("[data-payload^='/answer']")).count():
+            buttons = page.locator(enabled())
+            assert buttons.all_inner_texts() == PATIENT_WORDS
+            item = json.loads(buttons.first.get_attribute("data-payload")[len("/answer"):])["item"]
+            assert item not in expected, f"{item} asked twice"
+            choice = plan[len(expected)]
+            if choice == "sort of":
+                type_message(page, "sort of")
+                value: object = 3
+            else:
+                value = choice
+                payload = f'/answer{{"item": "{item}", "likert": {json.dumps(value)}}}'
+                button = page.locator(enabled(f"[data-payload='{payload}']"))
+                title = button.inner_text()
+                button.click()
+                assert page.locator(".rc-chosen").last.inner_text() == title
+            expected[item] = value
+            # the next statement's buttons, or the end of the survey
+            page.wait_for_function(
+                """item => [...document.querySelectorAll('button.rc-reply:not([disabled])')]
+                     .some(b => b.dataset.payload.startsWith('/answer') && !b.dataset.payload.includes('"' + item + '"'))
+                   || document.querySelector('.rc-log').innerText.includes('Thank you for helping your hospital')""",
+                arg=item, timeout=TURN_TIMEOUT)
+        transcript = log.inner_text()
+        assert "Thank you for helping your hospital" in transcript
+        assert 1 <= len(expected) <= 6
+        assert page.locator(".rc-user:has-text('sort of')").count() == 1
+        # no staff question was asked: no role or department, no role buttons ever shown
+        assert "role" not in transcript.lower() and "department" not in transcript.lower()
+        assert page.locator("button.rc-reply[data-payload^='/inform_role']").count() == 0
+        shot(page, "09-patient-survey-done.png")
+
+        # what the browser sent is what was stored, under the patient audience
+        session = json.loads(page.evaluate("localStorage.getItem('readiness-chat-patient:session')"))
+        respondent = store.respondent_for_sender(session)
+        assert respondent is not None and respondent.organisation_code == code
+        assert (respondent.audience, respondent.role, respondent.department) == (PATIENT_AUDIENCE, PATIENT_ROLE, None)
+        patient = store.answers_frame(code, audience="patient")
+        mine = patient[patient["respondent"].astype(str) == respondent.pseudonym]
+        assert len(mine) == len(patient) and mine["completed"].all()
+        stored = {str(row.item_id): NOT_APPLICABLE if row.not_applicable else int(row.value)
+                  for row in mine.itertuples()}
+        assert stored == {k: NOT_APPLICABLE if v == "n/a" else v for k, v in expected.items()}
+        # the staff index is exactly what it was: the patient is not a staff respondent
+        staff = store.answers_frame(code)
+        assert len(staff) == staff_rows_before and respondent.pseudonym not in set(staff["respondent"].astype(str))
+        staff_after = load_organisation_scorecard(store, code)
+        assert (staff_after.respondents, staff_after.overall) == (staff_before.respondents, staff_before.overall)
+        assert [c.score for c in staff_after.challenges] == [c.score for c in staff_before.challenges]
         assert not errors, errors
     finally:
         context.close()
