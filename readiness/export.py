@@ -26,7 +26,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schemas" / "scorecard.schema.json"
 
 #: Version of the JSON document's shape; bump when a key changes meaning or disappears.
-JSON_SCHEMA_VERSION = "1.4"
+JSON_SCHEMA_VERSION = "1.5"
 
 FORMATS = ("html", "pdf", "md", "json", "csv")
 MEDIA_TYPES = {
@@ -120,6 +120,17 @@ def render_pdf(card: Scorecard) -> bytes:
 
 def _round(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _trend_json(row: Any) -> dict[str, Any]:
+    """A rounds row: values per round, the latest change (`delta`), its 95 % interval, whether
+    the interval excludes zero, the n of both rounds and the plain reading."""
+    return {
+        "label": row.label, "values": [_round(v) for v in row.values], "delta": _round(row.delta),
+        "change_ci_low": _round(row.change_low), "change_ci_high": _round(row.change_high),
+        "change_is_clear": row.change_is_clear, "change_n_previous": row.n_previous,
+        "change_n_latest": row.n_latest, "change_text": row.change_text,
+    }
 
 
 def _tier(tier: Any) -> str | None:
@@ -240,14 +251,8 @@ def scorecard_to_dict(card: Scorecard) -> dict[str, Any]:
         "rounds": None if card.rounds is None else {
             "rounds": list(card.rounds.rounds),
             "respondents": list(card.rounds.respondents),
-            "measures": [
-                {"label": row.label, "values": [_round(v) for v in row.values], "delta": _round(row.delta)}
-                for row in card.rounds.rows
-            ],
-            "benchmarks": [
-                {"label": row.label, "values": [_round(v) for v in row.values], "delta": _round(row.delta)}
-                for row in card.rounds.benchmarks
-            ],
+            "measures": [_trend_json(row) for row in card.rounds.rows],
+            "benchmarks": [_trend_json(row) for row in card.rounds.benchmarks],
         },
         "training_plan": [
             {

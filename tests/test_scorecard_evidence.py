@@ -61,7 +61,7 @@ def test_json_has_evidence_entries_and_patients_and_validates(stored):
     store, code = stored
     document = json.loads(export.render_json(load_organisation_scorecard(store, code)))
     Draft7Validator(export.load_schema()).validate(document)
-    assert document["schema_version"] == "1.4"
+    assert document["schema_version"] == "1.5"
     entries = {(e["measure"], e["quantity"]): e for e in document["evidence"]}
     ai = entries[("diagnostic_accuracy", "ai_accuracy")]
     clinicians = entries[("diagnostic_accuracy", "clinicians_accuracy")]

@@ -293,7 +293,7 @@ def test_scorecard_reports_flags_and_the_setting_decides_what_counts():
     assert included.quality.without_flagged == pytest.approx(excluded.overall)
     assert "5 of 15 assessments were flagged" in included.quality.text
     document = export.scorecard_to_dict(included)
-    assert document["quality"]["flagged"] == 5 and document["schema_version"] == "1.4"
+    assert document["quality"]["flagged"] == 5 and document["schema_version"] == "1.5"
     # fewer than 5 flagged: the index without them would give their mean away
     few = organisation_scorecard(BANK, frame_of(honest + straight[:2]), name="Q")
     assert few.quality.flagged == 2 and few.quality.without_flagged is None

@@ -13,7 +13,7 @@ from readiness.benchmarks import benchmark_percentages
 from readiness.cohort import CohortScores
 from readiness.model import Questionnaire
 from readiness.reliability import ACCEPTABLE, cronbach_alpha, rwg_j
-from readiness.rounds import compare_rounds
+from readiness.rounds import RoundTrend, change_words, compare_rounds
 from readiness.scorecard.tiers import role_label
 from readiness.scorecard.views import (
     BenchmarkView,
@@ -157,17 +157,32 @@ def benchmark_views(questionnaire: Questionnaire, cohort: CohortScores,
     )
 
 
+def trend_row(label: str, trend: RoundTrend) -> TrendRow:
+    """A round trend as a scorecard row: values, change, interval, n of both rounds, words."""
+    c = trend.change
+    return TrendRow(
+        label, trend.values, trend.delta,
+        change_low=None if c is None else c.low,
+        change_high=None if c is None else c.high,
+        change_is_clear=None if c is None else c.is_clear,
+        n_previous=None if c is None else c.n_previous,
+        n_latest=None if c is None else c.n_latest,
+        change_text=change_words(c),
+    )
+
+
 def rounds_view(questionnaire: Questionnaire, everyone: CohortScores, min_group: int) -> RoundsView:
-    """The trend over every round of the cohort: overall index, challenges, benchmarks."""
+    """The trend over every round of the cohort: overall index, challenges, benchmarks, each
+    with the latest change and its 95 % interval."""
     comparison = compare_rounds(questionnaire, everyone, min_group)
     titles = {c.id: c.title for c in questionnaire.challenges}
     return RoundsView(
         rounds=comparison.rounds,
         respondents=comparison.respondents,
-        rows=(TrendRow("Overall readiness index", comparison.overall.values, comparison.overall.delta),)
-        + tuple(TrendRow(titles[t.key], t.values, t.delta) for t in comparison.challenges),
+        rows=(trend_row("Overall readiness index", comparison.overall),)
+        + tuple(trend_row(titles[t.key], t) for t in comparison.challenges),
         benchmarks=tuple(
-            TrendRow(questionnaire.item(t.key).benchmark.label, t.values, t.delta)  # type: ignore[union-attr]
+            trend_row(questionnaire.item(t.key).benchmark.label, t)  # type: ignore[union-attr]
             for t in comparison.benchmarks
         ),
     )

@@ -167,9 +167,18 @@ class Flag:
 
 @dataclass(frozen=True)
 class TrendRow:
+    """One measure per round and the latest change with its 95 % interval (`rounds.RoundChange`);
+    `change_text` is the plain reading (`rounds.change_words`)."""
+
     label: str
     values: tuple[float | None, ...]
     delta: float | None
+    change_low: float | None = None
+    change_high: float | None = None
+    change_is_clear: bool | None = None
+    n_previous: int | None = None
+    n_latest: int | None = None
+    change_text: str = "–"
 
 
 @dataclass(frozen=True)
