@@ -199,11 +199,47 @@ def test_tampered_or_expired_sessions_are_refused(site):
                           cookies={"readiness_session": value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]})
     assert forged.status_code == 303  # back to sign-in
     sessions = Sessions("s" * 40, max_age=1)
-    issued, session = sessions.issue("ABC123")
-    assert sessions.read(issued) == session
+    issued, session = sessions.issue("ABC123", "some-id")
+    assert sessions.read(issued) == session and session.sid == "some-id"
     time.sleep(2.1)
     assert sessions.read(issued) is None
-    assert Sessions("t" * 40).read(Sessions("s" * 40).issue("ABC123")[0]) is None
+    assert Sessions("t" * 40).read(Sessions("s" * 40).issue("ABC123", "some-id")[0]) is None
+
+
+def test_sign_out_ends_the_session_on_the_server_so_a_copied_cookie_is_refused(site):
+    base, code, store = site["base"], site["code"], site["store"]
+    client = sign_in(site)
+    copied = client.cookies["readiness_session"]
+    stolen = requests.Session()
+    stolen.cookies.set("readiness_session", copied)
+    assert stolen.get(f"{base}/org/{code}/", allow_redirects=False).status_code == 200
+    # the table keeps a hash of the session id: neither the id nor the admin token
+    with store.engine.connect() as connection:
+        stored = [tuple(map(str, row)) for row in connection.execute(sql("SELECT * FROM console_sessions"))]
+    signed = Sessions((site["folder"] / "session-secret").read_text().strip()).read(copied)
+    assert signed is not None and signed.code == code.replace("-", "")
+    assert stored and not any(signed.sid in v or site["token"] in v for row in stored for v in row)
+    page = client.get(f"{base}/org/{code}/")
+    assert client.post(f"{base}/org/{code}/signout", data={"csrf": csrf(page.text)},
+                       allow_redirects=False).status_code == 303
+    # the copy still has a valid signature and is not expired, yet it is signed out
+    for path in ("/", "/scorecard", "/weights"):
+        answer = stolen.get(f"{base}/org/{code}{path}", allow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith(f"/org/{code}/signin?next="), path
+    assert stolen.get(f"{base}/org/{code}/scorecard.json", allow_redirects=False).status_code == 401
+    assert stolen.post(f"{base}/org/{code}/round", data={"confirm": "yes", "csrf": signed.csrf},
+                       allow_redirects=False).status_code == 401
+    # a well-signed cookie whose id the server never issued is refused the same way
+    secret = (site["folder"] / "session-secret").read_text().strip()
+    made_up, _ = Sessions(secret).issue(signed.code, "never-issued")
+    assert requests.get(f"{base}/org/{code}/", cookies={"readiness_session": made_up},
+                        allow_redirects=False).status_code == 303
+    # signing in again works, with a new id; Bearer is unaffected by any of this
+    again = sign_in(site)
+    assert again.get(f"{base}/org/{code}/").status_code == 200
+    assert Sessions(secret).read(again.cookies["readiness_session"]).sid != signed.sid
+    assert requests.get(f"{base}/org/{code}/scorecard.json",
+                        headers={"Authorization": f"Bearer {site['token']}"}).status_code == 200
 
 
 def test_the_signing_secret_is_generated_once_with_mode_0600(site):

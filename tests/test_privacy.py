@@ -254,6 +254,8 @@ ALLOWED = {
     # role of who entered them
     "evidence_entries": {"id", "organisation_id", "round", "measure", "values_json", "source",
                          "entered_by", "entered_at"},
+    # console sign-ins: a hash of the random session id, its times; never the admin token
+    "console_sessions": {"id", "organisation_id", "session_hash", "created_at", "expires_at", "revoked_at"},
     "alembic_version": {"version_num"},
 }
 
