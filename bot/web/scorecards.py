@@ -245,7 +245,8 @@ def make_blueprint(
                 from readiness.bank import current_questionnaire
 
                 frame = store.answers_frame(record.join_code, chosen)  # type: ignore[arg-type]
-                body = export.answers_csv(current_questionnaire(), frame, chosen)  # type: ignore[arg-type]
+                body = export.answers_csv(current_questionnaire(), frame, chosen,  # type: ignore[arg-type]
+                                          exclude_flagged=record.exclude_flagged)
                 card_name = export.file_name(_NamedCard(record.name, chosen), "csv")  # type: ignore[arg-type]
                 return body, card_name
             card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]

@@ -13,9 +13,9 @@ from readiness.cohort import empty_frame, score_cohort
 from readiness.gaps import open_gaps
 from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
-from readiness.quality import quality_flags
 from readiness.scorecard import methods, statistics
 from readiness.scorecard import charts
+from readiness.scorecard.counted import round_cohort
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
 from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
@@ -101,14 +101,11 @@ def organisation_scorecard(
     everyone = score_cohort(questionnaire, completed)
     available = sorted(int(r) for r in everyone.respondents["round"].unique())
     chosen = round if round is not None else (available[-1] if available else 1)
-    in_round = everyone.respondents["round"].to_numpy() == chosen
-    cohort = everyone if in_round.all() else everyone.subset(in_round)
     step("checking answer quality")
-    quality = quality_flags(questionnaire, cohort)
-    quality_view = methods.quality_view(quality, cohort.respondents["overall"].to_numpy(dtype="float64"),
+    counted = round_cohort(questionnaire, everyone, chosen, exclude_flagged)
+    quality_view = methods.quality_view(counted.flags, counted.all.respondents["overall"].to_numpy(dtype="float64"),
                                         exclude_flagged, min_group)
-    if exclude_flagged and quality.any.any():
-        cohort = cohort.subset(~quality.any)
+    cohort = counted.counted
     step("summarising challenges")
     overall = summarise(questionnaire, cohort.respondents["overall"])
     challenges = []
