@@ -15,7 +15,7 @@ from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
 from readiness.scorecard import methods, statistics
 from readiness.scorecard import charts
-from readiness.scorecard.counted import round_cohort
+from readiness.scorecard.counted import counted_rounds, round_cohort
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
 from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
@@ -138,12 +138,14 @@ def organisation_scorecard(
     icc = methods.icc_views(questionnaire, cohort, (departments, roles), reliability)
     flags = statistics.flag_views(questionnaire, reliability, roles) + methods.pseudo_agreement_flags(icc, reliability)
     step("rounds and training plan")
-    rounds_view = statistics.rounds_view(questionnaire, everyone, min_group) if len(available) > 1 else None
-    plan = organisation_plan(questionnaire, cohort, min_group)
+    rounds_view = (statistics.rounds_view(questionnaire, counted_rounds(questionnaire, everyone, exclude_flagged),
+                                          min_group) if len(available) > 1 else None)
+    plan = organisation_plan(questionnaire, cohort, min_group, hidden_roles=pattern.hidden_of("role"))
     plan_view = statistics.plan_view(questionnaire, plan)
     if plan.suppressed_roles:
         suppressed += (
-            "Training plan: roles with too few respondents to plan for separately ("
+            "Training plan: roles not planned for separately (too few respondents, or hidden so that "
+            "a smaller group cannot be worked out) ("
             + ", ".join(role_label(questionnaire, r) for r in plan.suppressed_roles) + ")",
         )
     mean_scores = tuple(c.score for c in challenges)

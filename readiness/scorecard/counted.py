@@ -4,8 +4,9 @@ A round's cohort is every completed (respondent, round) of that round; answer-qu
 (`readiness.quality`) are raised over that cohort (speeders are judged against their role's
 median *in that round*); with the organisation's `exclude_flagged` setting on, the flagged ones
 are left out. The scorecard (`build.organisation_scorecard`), the weight-change preview
-(`loading.preview_weights`) and the anonymised answers CSV (`export.answers_csv`) all take
-their respondents from here, so none of them can count a different set.
+(`loading.preview_weights`), the round trend (`counted_rounds`) and the anonymised answers CSV
+(`export.answers_csv`) all take their respondents from here, so none of them can count a
+different set.
 """
 
 from __future__ import annotations
@@ -42,20 +43,29 @@ def round_cohort(questionnaire: Questionnaire, everyone: CohortScores, round: in
     return RoundCohort(cohort, flags, counted)
 
 
+def counted_rounds(questionnaire: Questionnaire, everyone: CohortScores, exclude_flagged: bool) -> CohortScores:
+    """`everyone` (scored over any rounds) as each round's scorecard counts it: with
+    `exclude_flagged`, the assessments flagged within their round left out. The round trend
+    uses this, so its figure for a round is that round's scorecard's."""
+    if not exclude_flagged or not len(everyone.respondents):
+        return everyone
+    rounds = everyone.respondents["round"].to_numpy()
+    keep = np.ones(len(rounds), dtype=bool)
+    for round in np.unique(rounds):
+        rows = np.flatnonzero(rounds == round)  # `subset` keeps the order of the rows
+        keep[rows[round_cohort(questionnaire, everyone, int(round), False).flags.any]] = False
+    return everyone.subset(keep)
+
+
 def counted_answers(questionnaire: Questionnaire, frame: pd.DataFrame, exclude_flagged: bool) -> pd.DataFrame:
     """The completed rows of a long answers frame (`Store.answers_frame`, any rounds) that the
-    scorecard of their round counts: every completed row, less the flagged assessments (each
-    round judged on its own) when `exclude_flagged`."""
+    scorecard of their round counts (`counted_rounds`)."""
     completed = frame[frame["completed"]] if len(frame) else frame
     if not exclude_flagged or not len(completed):
         return completed
-    everyone = score_cohort(questionnaire, completed)
-    kept = []
-    for round in sorted(int(r) for r in everyone.respondents["round"].unique()):
-        people = round_cohort(questionnaire, everyone, round, True).counted.respondents
-        kept.append(people[["respondent", "round"]].astype({"respondent": object, "round": "int64"}))
-    keys = pd.concat(kept) if kept else pd.DataFrame({"respondent": [], "round": []})
-    wanted = pd.MultiIndex.from_frame(keys)
+    people = counted_rounds(questionnaire, score_cohort(questionnaire, completed), True).respondents
+    wanted = pd.MultiIndex.from_arrays([people["respondent"].astype(object).to_numpy(),
+                                        people["round"].to_numpy(dtype="int64")])
     rows = pd.MultiIndex.from_arrays([completed["respondent"].astype(object).to_numpy(),
                                       completed["round"].to_numpy(dtype="int64")])
     return completed[np.asarray(rows.isin(wanted), dtype=bool)]
