@@ -377,18 +377,25 @@ def _pooled_respondents(people: pd.DataFrame, min_group: int) -> set[Any]:
 
 
 def answers_csv(questionnaire: Questionnaire, frame: pd.DataFrame, round: int | None = None,
-                min_group: int = MIN_GROUP_SIZE) -> str:
+                min_group: int = MIN_GROUP_SIZE, exclude_flagged: bool = False) -> str:
     """Anonymised long CSV of completed assessments: respondent pseudonym, role, department,
     round, challenge, item, value (1–5 or n/a).
+
+    The rows are those the scorecard of each round counts (`readiness.scorecard.counted`):
+    with `exclude_flagged` (the organisation's answer-quality setting) the flagged assessments
+    are left out, as they are from the HTML, PDF, Markdown and JSON.
 
     Role and department are both written as "suppressed" for respondents whose role ×
     department cell the scorecard hides (`_pooled_respondents`): the CSV then shows exactly
     the cells the scorecard shows, plus one pool of everyone else, so no hidden group can be
     singled out by counting or subtracting rows.
     """
+    from readiness.scorecard.counted import counted_answers
+
     data = frame[frame["completed"]] if len(frame) else frame
     if round is not None:
         data = data[data["round"] == round]
+    data = counted_answers(questionnaire, data, exclude_flagged)
     challenge_of = {item.id: item.challenge for c in questionnaire.challenges for item in c.items}
     data = data.assign(challenge=data["item_id"].map(challenge_of)).dropna(subset=["challenge"])
     people = data.drop_duplicates(["respondent", "round"]).reset_index(drop=True)

@@ -71,18 +71,25 @@ def _fit_array(questionnaire: Questionnaire) -> np.ndarray:
 
 def organisation_plan(questionnaire: Questionnaire, cohort: CohortScores,
                       min_group: int = MIN_GROUP_SIZE,
-                      steps_per_group: int = STEPS_PER_GROUP) -> TrainingPlan:
+                      steps_per_group: int = STEPS_PER_GROUP,
+                      hidden_roles: frozenset[str] = frozenset()) -> TrainingPlan:
     """Steps per role group, largest weighted gap first.
 
-    Roles with fewer than `min_group` respondents are pooled into one group if the pool
-    reaches `min_group`, otherwise left out and reported in `suppressed_roles`.
+    Roles with fewer than `min_group` respondents, and the roles in `hidden_roles` (those the
+    scorecard's role view hides, complementary suppression included: `readiness.suppression`),
+    are pooled into one group if the pool has two roles or more and reaches `min_group`,
+    otherwise left out and reported in `suppressed_roles`. A role is thus shown on its own only
+    where the role view shows it, so the total minus the plan's groups gives nothing the role
+    view hides. The pool lists only steps open to every role in it (`fitting_steps` depends on
+    the role): a step for one of its roles only would count that role's members.
     """
     people = cohort.respondents
     sizes = people["role"].value_counts()
-    big = sorted((r for r, n in sizes.items() if n >= min_group), key=lambda r: (-sizes[r], r))
-    small = sorted(r for r, n in sizes.items() if n < min_group)
+    big = sorted((r for r, n in sizes.items() if n >= min_group and r not in hidden_roles),
+                 key=lambda r: (-sizes[r], r))
+    small = sorted(r for r in sizes.index if r not in big)
     pooled = int(sum(sizes[r] for r in small))
-    pool_shown = pooled >= min_group and bool(small)
+    pool_shown = pooled >= min_group and len(small) >= 2
     group_keys = big + ([POOLED] if pool_shown else [])
     group_of = {r: n for n, r in enumerate(big)}
     if pool_shown:
@@ -104,8 +111,11 @@ def organisation_plan(questionnaire: Questionnaire, cohort: CohortScores,
     order = {c.id: n for n, c in enumerate(questionnaire.challenges)}
 
     rows: list[list[tuple[float, int, int, tuple[str, ...]]]] = [[] for _ in group_keys]
+    pool_roles = [role_ids.index(r) for r in small if r in role_ids] if pool_shown else []
     for s, step in enumerate(questionnaire.training):
         serves = fits[s][role_code[:, None], challenge_index, tier_code] & open_gap
+        if pool_roles and not all(fits[s, r].any() for r in pool_roles):
+            serves &= (group_code != len(big))[:, None]  # not for the pool: not open to all its roles
         if not serves.any():
             continue
         best = np.where(serves, priority, 0.0).max(axis=1)

@@ -199,11 +199,47 @@ def test_tampered_or_expired_sessions_are_refused(site):
                           cookies={"readiness_session": value[:-2] + ("A" if value[-2] != "A" else "B") + value[-1]})
     assert forged.status_code == 303  # back to sign-in
     sessions = Sessions("s" * 40, max_age=1)
-    issued, session = sessions.issue("ABC123")
-    assert sessions.read(issued) == session
+    issued, session = sessions.issue("ABC123", "some-id")
+    assert sessions.read(issued) == session and session.sid == "some-id"
     time.sleep(2.1)
     assert sessions.read(issued) is None
-    assert Sessions("t" * 40).read(Sessions("s" * 40).issue("ABC123")[0]) is None
+    assert Sessions("t" * 40).read(Sessions("s" * 40).issue("ABC123", "some-id")[0]) is None
+
+
+def test_sign_out_ends_the_session_on_the_server_so_a_copied_cookie_is_refused(site):
+    base, code, store = site["base"], site["code"], site["store"]
+    client = sign_in(site)
+    copied = client.cookies["readiness_session"]
+    stolen = requests.Session()
+    stolen.cookies.set("readiness_session", copied)
+    assert stolen.get(f"{base}/org/{code}/", allow_redirects=False).status_code == 200
+    # the table keeps a hash of the session id: neither the id nor the admin token
+    with store.engine.connect() as connection:
+        stored = [tuple(map(str, row)) for row in connection.execute(sql("SELECT * FROM console_sessions"))]
+    signed = Sessions((site["folder"] / "session-secret").read_text().strip()).read(copied)
+    assert signed is not None and signed.code == code.replace("-", "")
+    assert stored and not any(signed.sid in v or site["token"] in v for row in stored for v in row)
+    page = client.get(f"{base}/org/{code}/")
+    assert client.post(f"{base}/org/{code}/signout", data={"csrf": csrf(page.text)},
+                       allow_redirects=False).status_code == 303
+    # the copy still has a valid signature and is not expired, yet it is signed out
+    for path in ("/", "/scorecard", "/weights"):
+        answer = stolen.get(f"{base}/org/{code}{path}", allow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith(f"/org/{code}/signin?next="), path
+    assert stolen.get(f"{base}/org/{code}/scorecard.json", allow_redirects=False).status_code == 401
+    assert stolen.post(f"{base}/org/{code}/round", data={"confirm": "yes", "csrf": signed.csrf},
+                       allow_redirects=False).status_code == 401
+    # a well-signed cookie whose id the server never issued is refused the same way
+    secret = (site["folder"] / "session-secret").read_text().strip()
+    made_up, _ = Sessions(secret).issue(signed.code, "never-issued")
+    assert requests.get(f"{base}/org/{code}/", cookies={"readiness_session": made_up},
+                        allow_redirects=False).status_code == 303
+    # signing in again works, with a new id; Bearer is unaffected by any of this
+    again = sign_in(site)
+    assert again.get(f"{base}/org/{code}/").status_code == 200
+    assert Sessions(secret).read(again.cookies["readiness_session"]).sid != signed.sid
+    assert requests.get(f"{base}/org/{code}/scorecard.json",
+                        headers={"Authorization": f"Bearer {site['token']}"}).status_code == 200
 
 
 def test_the_signing_secret_is_generated_once_with_mode_0600(site):
@@ -415,3 +451,72 @@ def test_organisations_from_the_web_need_the_server_admin_secret(site, tmp_path)
         assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
     finally:
         other.stop()
+
+
+def straight_liner(store: Store, code: str, value: int = 5) -> str:
+    """A nurse who gave the same answer to every statement (flagged as straight-lining)."""
+    q = current_questionnaire()
+    person = store.create_respondent("nurse", organisation_code=code, department="Emergency")
+    assessment = store.start_assessment(person.pseudonym, q.version)
+    store.record_answers(assessment.id, {item.id: value for item in q.items_for("nurse")})
+    store.complete_assessment(assessment.id, version=q.version)
+    return person.pseudonym
+
+
+def test_weights_preview_and_csv_count_the_respondents_the_scorecard_counts(site):
+    """Excluding flagged assessments (the organisation's setting) applies to the preview of a
+    weight change and to the CSV exactly as to the scorecard: one rule (scorecard.counted)."""
+    import io
+
+    import pandas as pd
+
+    from readiness.scorecard import preview_weights
+
+    base, store = site["base"], site["store"]
+    org, token = store.create_organisation("Quality Hospital")
+    code = org.join_code
+    q = current_questionnaire()
+    simulate(store, code, q, get_profile("typical"), 12, seed=11)
+    flagged = straight_liner(store, code)
+    first = q.challenges[0]
+    proposed = {first.id: 3.0}
+    included = preview_weights(store, code, proposed)
+    store.set_exclude_flagged(code, True)
+    excluded = preview_weights(store, code, proposed)
+    assert excluded.excluded >= 1 and excluded.respondents == included.respondents - excluded.excluded
+    assert excluded.before == pytest.approx(load_organisation_scorecard(store, code).overall)
+    assert excluded.before != pytest.approx(included.before)  # the straight-liner does move the index
+    client = requests.Session()
+    form = client.get(f"{base}/org/{code}/signin")
+    client.post(f"{base}/org/{code}/signin", data={"csrf": csrf(form.text), "token": token})
+    page = client.get(f"{base}/org/{code}/weights").text
+    values = {f"weight_{c.id}": f"{c.weight:g}" for c in q.challenges}
+    data = {**values, f"weight_{first.id}": "3", "csrf": csrf(page)}
+    preview = client.post(f"{base}/org/{code}/weights", data={**data, "action": "preview"})
+    shown_after = re.search(r'id="after">([^<]+)<', preview.text).group(1)
+    assert shown_after == f"{excluded.after:.1f}" != f"{included.after:.1f}"
+    assert "with answer-quality flags left out" in preview.text
+    saved = client.post(f"{base}/org/{code}/weights", data={**data, "action": "save"}, allow_redirects=False)
+    assert saved.status_code == 303
+    card = load_organisation_scorecard(store, code)
+    assert card.overall == pytest.approx(excluded.after) and f"{card.overall:.1f}" == shown_after
+    assert card.respondents == excluded.respondents
+    # the CSV leaves the flagged assessment out too (the HTML/JSON already did), and has it back
+    # when the setting is off
+    def csv_people() -> set[str]:
+        body = client.get(f"{base}/org/{code}/scorecard.csv")
+        assert body.status_code == 200
+        return set(pd.read_csv(io.StringIO(body.text), dtype=str)["respondent"])
+
+    without = csv_people()
+    assert flagged not in without and len(without) == card.respondents
+    store.set_exclude_flagged(code, False)
+    assert csv_people() == without | {flagged} and len(without | {flagged}) == included.respondents
+    cli = subprocess.run([str(READINESS), "report", code, "--format", "csv"], capture_output=True, text=True,
+                         env={**os.environ, "READINESS_DATABASE_URL": site["url"]}, cwd=str(site["folder"]))
+    assert cli.returncode == 0 and flagged in cli.stdout
+    store.set_exclude_flagged(code, True)
+    cli = subprocess.run([str(READINESS), "report", code, "--format", "csv"], capture_output=True, text=True,
+                         env={**os.environ, "READINESS_DATABASE_URL": site["url"]}, cwd=str(site["folder"]))
+    assert cli.returncode == 0 and flagged not in cli.stdout
+    assert set(pd.read_csv(io.StringIO(cli.stdout), dtype=str)["respondent"]) == without

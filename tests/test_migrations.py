@@ -108,7 +108,7 @@ def test_upgrade_from_0001_keeps_data_and_backfills_conversations(database_url):
     _seed_at_0001(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0001"
-    assert upgrade_schema(engine) == head_revision() == "0005"
+    assert upgrade_schema(engine) == head_revision() == "0006"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -131,7 +131,7 @@ def test_upgrade_from_0002_keeps_data_and_records_content_versions(database_url)
     _seed_at_0002(database_url)
     engine = _engine(database_url)
     assert current_revision(engine) == "0002"
-    assert upgrade_schema(engine) == head_revision() == "0005"
+    assert upgrade_schema(engine) == head_revision() == "0006"
     engine.dispose()
     with Store(database_url) as store:
         # Assessments from before 0003 keep everything and have no fingerprints.
@@ -169,7 +169,7 @@ def test_downgrade_from_0003_keeps_answers(database_url):
         assert connection.execute(text("SELECT count(*) FROM answers")).scalar_one() == 3
         assert connection.execute(text("SELECT count(*) FROM assessments")).scalar_one() == 2
     assert "finished_version" not in {c["name"] for c in inspect(engine).get_columns("assessments")}
-    assert upgrade_schema(engine) == "0005"
+    assert upgrade_schema(engine) == "0006"
     engine.dispose()
     with Store(database_url) as store:
         assert store.answers(1) == {"privacy_confidence": 4, "data_quality": NOT_APPLICABLE}
@@ -212,7 +212,7 @@ def test_downgrade_to_0001_and_up_again(database_url):
     with engine.begin() as connection:
         command.downgrade(storage.alembic_config(connection), "0001")
     assert current_revision(engine) == "0001" and not inspect(engine).has_table("conversations")
-    assert upgrade_schema(engine) == "0005"
+    assert upgrade_schema(engine) == "0006"
     engine.dispose()
     with Store(database_url) as store:
         _check_upgraded(store)
@@ -254,12 +254,12 @@ def test_db_current_and_upgrade_commands(database_url, tmp_path):
     _seed_at_0001(database_url)
     current = _cli("db", "current", url=database_url, cwd=tmp_path)
     assert current.returncode == 0, current.stderr
-    assert "0001 (head is 0005: run `readiness db upgrade`)" in current.stdout
+    assert "0001 (head is 0006: run `readiness db upgrade`)" in current.stdout
     upgraded = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0005" in upgraded.stdout
+    assert upgraded.returncode == 0 and "Upgraded from 0001 to 0006" in upgraded.stdout
     again = _cli("db", "upgrade", url=database_url, cwd=tmp_path)
-    assert "Already at the latest revision 0005" in again.stdout
-    assert "0005 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
+    assert "Already at the latest revision 0006" in again.stdout
+    assert "0006 (head)" in _cli("db", "current", url=database_url, cwd=tmp_path).stdout
     with Store(database_url) as store:
         _check_upgraded(store)
 
@@ -289,7 +289,7 @@ def test_upgrade_0004_to_0005_with_data_keeps_staff_and_adds_evidence(tmp_path):
     assert not inspect(engine).has_table("evidence_entries")
     engine.dispose()
     engine = _engine(url)
-    assert upgrade_schema(engine) == "0005"
+    assert upgrade_schema(engine) == "0006"
     columns = {c["name"] for c in inspect(engine).get_columns("respondents")}
     assert "audience" in columns and inspect(engine).has_table("evidence_entries")
     with engine.connect() as connection:
@@ -307,3 +307,40 @@ def test_upgrade_0004_to_0005_with_data_keeps_staff_and_adds_evidence(tmp_path):
         store.purge_organisation("ABC-DEF")
         with store.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM evidence_entries")).scalar_one() == 0
+
+
+def test_upgrade_0005_to_0006_adds_console_sessions_and_downgrade_keeps_data(database_url):
+    """A database at 0005 with data gains `console_sessions`: sign-ins are recorded, revoked,
+    and deleted with their organisation; 0006's downgrade drops only that table."""
+    _seed_at_0001(database_url)
+    engine = _engine(database_url)
+    assert upgrade_schema(engine, "0005") == "0005"
+    assert not inspect(engine).has_table("console_sessions")
+    assert upgrade_schema(engine) == "0006" and inspect(engine).has_table("console_sessions")
+    engine.dispose()
+    with Store(database_url) as store:
+        _check_upgraded(store)
+        first = store.open_console_session("ABC-DEF", 3600)
+        second = store.open_console_session("abc def", 3600)
+        assert first != second and store.console_session_active("ABC-DEF", first)
+        assert not store.console_session_active("ZZZ-ZZZ", first) and not store.console_session_active("ABC-DEF", "x")
+        assert store.revoke_console_session(first) and not store.revoke_console_session(first)
+        assert not store.console_session_active("ABC-DEF", first) and store.console_session_active("ABC-DEF", second)
+        expired = store.open_console_session("ABC-DEF", 0)
+        assert not store.console_session_active("ABC-DEF", expired)
+        with store.engine.connect() as connection:
+            hashes = connection.execute(text("SELECT session_hash FROM console_sessions")).scalars().all()
+        assert len(hashes) == 3 and first not in hashes and all(len(h) == 64 for h in hashes)
+        with pytest.raises(LookupError):
+            store.open_console_session("ZZZ-ZZZ", 60)
+        from alembic import command
+
+        with store.engine.begin() as connection:
+            command.downgrade(storage.alembic_config(connection), "0005")
+        assert not inspect(store.engine).has_table("console_sessions")
+        assert upgrade_schema(store.engine) == "0006"
+        second = store.open_console_session("ABC-DEF", 3600)
+        store.purge_organisation("ABC-DEF")
+        assert not store.console_session_active("ABC-DEF", second)
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM console_sessions")).scalar_one() == 0

@@ -125,7 +125,8 @@ def test_respondent_delete_removes_rows_and_every_conversations_events(env, urls
 
     assert store.get_respondent(gone) is None and store.get_respondent(kept) is not None
     assert table_counts(store) == {"organisations": 1, "respondents": 1, "assessments": 1,
-                                   "answers": 3, "conversations": 2, "evidence_entries": 0}
+                                   "answers": 3, "conversations": 2, "evidence_entries": 0,
+                                   "console_sessions": 0}
     with store.engine.connect() as connection:
         assert connection.execute(text(
             "SELECT count(*) FROM conversations WHERE sender_id LIKE 'gone-%'")).scalar_one() == 0
@@ -159,7 +160,8 @@ def test_org_purge_asks_for_yes_then_removes_everything_of_that_organisation(env
     assert "3 respondents, 3 assessments, 9 answers, 30 chat tracker events" in out
     assert store.get_organisation(purged.join_code) is None
     assert table_counts(store) == {"organisations": 1, "respondents": 2, "assessments": 2,
-                                   "answers": 6, "conversations": 4, "evidence_entries": 0}
+                                   "answers": 6, "conversations": 4, "evidence_entries": 0,
+                                   "console_sessions": 0}
     assert store.get_respondent(survivor) and store.get_respondent(individual)
     assert set(tracker_counts(tracker_url)) == {"o-1", "o-2", "i-1", "i-2"}
     store.close()
@@ -254,6 +256,8 @@ ALLOWED = {
     # role of who entered them
     "evidence_entries": {"id", "organisation_id", "round", "measure", "values_json", "source",
                          "entered_by", "entered_at"},
+    # console sign-ins: a hash of the random session id, its times; never the admin token
+    "console_sessions": {"id", "organisation_id", "session_hash", "created_at", "expires_at", "revoked_at"},
     "alembic_version": {"version_num"},
 }
 

@@ -308,3 +308,116 @@ def test_personal_scorecard_never_mentions_quality():
     import readiness.dialogue as dialogue_pkg, pathlib
     for path in pathlib.Path(dialogue_pkg.__file__).parent.rglob("*.py"):
         assert "readiness.quality" not in path.read_text() and "flagged" not in path.read_text()
+
+
+def _published_rows(document: dict, csv_text: str, cells: list, role_of_label: dict) -> list[tuple[np.ndarray, int]]:
+    """Every count one scorecard (its JSON) and its answers CSV publish about groups of people,
+    as (0/1 row over the role × department cells, the number shown): the total, the role and
+    department views, the role × department cells, the training plan's groups (a pool is the
+    sum of its roles) and the CSV's labelled cells."""
+    def row(test) -> np.ndarray:
+        return np.array([1.0 if test(r, d) else 0.0 for r, d in cells])
+
+    out = [(row(lambda r, d: True), document["respondents"])]
+    for key, view in (("role", document["by_role"]), ("department", document["by_department"])):
+        for g in (view or {}).get("groups", []):
+            if key == "role":
+                out.append((row(lambda r, d, x=role_of_label[g["label"]]: r == x), g["respondents"]))
+            else:
+                name = None if g["label"] == "Not given" else g["label"]
+                out.append((row(lambda r, d, x=name: d == x), g["respondents"]))
+    cross = document["by_role_and_department"]
+    if cross is not None:
+        for role_label_, line in zip(cross["roles"], cross["cells"]):
+            for department, cell in zip(cross["departments"], line):
+                if cell is not None:
+                    x, y = role_of_label[role_label_], None if department == "Not given" else department
+                    out.append((row(lambda r, d, x=x, y=y: (r, d) == (x, y)), cell["respondents"]))
+    for group in document["training_plan"]:
+        roles = {role for label, role in role_of_label.items() if label == group["group"]} or {
+            role for label, role in role_of_label.items() if group["group"].startswith("Other roles") and label in group["group"]}
+        assert roles, group["group"]
+        out.append((row(lambda r, d, x=frozenset(roles): r in x), group["respondents"]))
+    data = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False).drop_duplicates("respondent")
+    for (role, department), rows in data[data["role"] != "suppressed"].groupby(["role", "department"]):
+        out.append((row(lambda r, d, x=role, y=department or None: (r, d) == (x, y)), len(rows)))
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["nurse", "clinician", "it_admin", "manager"]),
+                          st.sampled_from(["w1", "w2", "w3", None])), min_size=8, max_size=60))
+def test_no_hidden_group_can_be_recovered_from_the_scorecard_its_training_plan_and_the_csv(people):
+    """The adversary holds one round's JSON scorecard (every view, the training plan) and its
+    answers CSV, and tries every combination of additions and subtractions of what they show
+    (scipy least squares): no group the scorecard hides, and no group under 5, comes out."""
+    roles_in_bank = set(BANK.role_ids)
+    people = [(r if r in roles_in_bank else BANK.role_ids[-1], d) for r, d in people]
+    levels = {c.id: 2 + n % 3 for n, c in enumerate(BANK.challenges)}
+    frame = frame_of([(f"p{n}", role, department, consistent(role, levels), 20.0 + n % 7)
+                      for n, (role, department) in enumerate(people)])
+    document = export.scorecard_to_dict(organisation_scorecard(BANK, frame, name="X"))
+    csv_text = export.answers_csv(BANK, frame)
+    role_of_label = {r.label: r.id for r in BANK.roles}
+    cells = sorted(set(people), key=str)
+    sizes: dict = {}
+    for r, d in people:
+        for key in (("role", r), ("department", d), ("cell", r, d)):
+            sizes[key] = sizes.get(key, 0) + 1
+    published = _published_rows(document, csv_text, cells, role_of_label)
+    truth = np.array([[1.0 if (r, d) == cell else 0.0 for cell in cells] for r, d in people]).sum(axis=0)
+    for vector, shown in published:  # the model of what is published is right
+        assert float(vector @ truth) == shown
+    hidden_labels = {("role", role_of_label[label]) for label in (document["by_role"] or {}).get("suppressed", [])} | {
+        ("department", None if label == "Not given" else label) for label in (document["by_department"] or {}).get("suppressed", [])}
+    targets = {k for k, n in sizes.items() if n < 5} | hidden_labels
+    matrix = np.vstack([v for v, _ in published])
+    for key in targets:
+        target = np.array([1.0 if (key[0] == "role" and r == key[1]) or (key[0] == "department" and d == key[1])
+                           or (key[0] == "cell" and (r, d) == key[1:]) else 0.0 for r, d in cells])
+        if target.all():
+            continue  # a group that is everyone is the total itself
+        coefficients, *_ = scipy.linalg.lstsq(matrix.T, target)
+        assert not np.allclose(matrix.T @ coefficients, target, atol=1e-8), (key, sizes, document["training_plan"])
+
+
+def test_round_trend_and_csv_count_what_each_rounds_scorecard_counts():
+    """With flagged assessments excluded, the trend's figure for a round is that round's
+    scorecard's index and respondents, and the CSV holds exactly the counted assessments."""
+    levels = {c.id: 2 + n % 3 for n, c in enumerate(BANK.challenges)}
+    honest = [(f"h{n}", "nurse", "ICU", consistent("nurse", levels), 20.0 + n) for n in range(8)]
+    straight = [(f"s{n}", "nurse", "ICU", {i.id: 5 for i in BANK.items_for("nurse")}, 21.0) for n in range(5)]
+    one, two = frame_of(honest), frame_of(honest + straight).assign(round=2)
+    frame = pd.concat([one, two], ignore_index=True)
+    for exclude in (False, True):
+        latest = organisation_scorecard(BANK, frame, name="Q", exclude_flagged=exclude)
+        first = organisation_scorecard(BANK, frame, name="Q", round=1, exclude_flagged=exclude)
+        trend = latest.rounds
+        assert trend.rounds == (1, 2) and trend.respondents == (first.respondents, latest.respondents)
+        assert trend.rows[0].values == pytest.approx((first.overall, latest.overall))
+        data = pd.read_csv(io.StringIO(export.answers_csv(BANK, frame, exclude_flagged=exclude)), dtype=str)
+        counted = data.drop_duplicates(["respondent", "round"]).groupby("round").size().tolist()
+        assert counted == [first.respondents, latest.respondents] == [8, 8 if exclude else 13]
+
+
+def test_the_pooled_plan_group_lists_only_steps_open_to_all_its_roles():
+    """A step meant for one of the pooled roles would count that role's members: not listed."""
+    from readiness.recommend import fitting_steps
+    from readiness.training_plan import POOLED, organisation_plan
+
+    levels = {c.id: 1 + n % 2 for n, c in enumerate(BANK.challenges)}  # gaps everywhere
+    people = [(f"{role}{n}", role, None, consistent(role, levels), 20.0)
+              for role, size in (("nurse", 8), ("clinician", 3), ("it_admin", 3)) for n in range(size)]
+    cohort = score_cohort(BANK, frame_of(people))
+    plan = organisation_plan(BANK, cohort, 5, steps_per_group=50)
+    pool = next(g for g in plan.groups if g.key == POOLED)
+    assert set(pool.roles) == {"clinician", "it_admin"} and pool.steps
+    from readiness.gaps import Gap
+
+    def open_to(step_id: str, role: str) -> bool:
+        return any(step.id == step_id for c in BANK.challenges for t in BANK.tiers.bands
+                   for step in fitting_steps(BANK, role, Gap(c.id, c.title, t.lower, t, BANK.rules.target, c.weight, 1.0)))
+
+    assert all(open_to(s.step.id, r) for s in pool.steps for r in pool.roles)
+    only_one = [s.id for s in BANK.training if open_to(s.id, "clinician") != open_to(s.id, "it_admin")]
+    assert only_one  # the bank has role-specific steps, so the rule is doing something

@@ -71,7 +71,7 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
 
     @bp.post("/org/<code>/signout")
     async def signout(request: Request, code: str) -> response.HTTPResponse:
-        return guard.signout(request, code)
+        return await guard.signout(request, code)
 
     @bp.get("/org/<code>/", strict_slashes=True)
     async def campaign(request: Request, code: str) -> response.HTTPResponse:
@@ -222,6 +222,52 @@ def add_console_routes(bp: Blueprint, guard: Any, in_thread: Callable[[Callable[
             return page("new_org.html", status=400, csrf=form_token, created=None, access=None, error=str(problem))
         return page("new_org.html", csrf=form_token, error=None, access=None,
                     created={"name": record.name, "code": record.join_code, "token": token})
+
+
+def evidence_page(store: Any, code: str, form: Any) -> tuple[int, dict[str, Any] | None]:
+    """The evidence form (GET) or the result of a submission (POST): (status, the template's
+    values), or (401, None) for an organisation deleted meanwhile.
+
+    A submission names one measure and its inputs; it is checked exactly like
+    `readiness evidence set` (readiness.evidence.check_values): a bad value gets one message and
+    nothing is stored.
+    """
+    from readiness.evidence import EvidenceError, check_values, measure_result
+    from readiness.live_content import current_content
+
+    content = current_content()
+    record = store.get_organisation(code)
+    if record is None:
+        return 401, None
+    message, status = "", 200
+    if form is not None:
+        measure = content.evidence_measure(form.get("measure", ""))
+        if measure is None:
+            message, status = "Unknown evidence measure: choose one of the forms below.", 400
+        else:
+            raw = {spec.name: form.get(spec.name, "") for spec in measure.inputs if form.get(spec.name, "").strip()}
+            try:
+                values = check_values(measure, raw)
+                entry = store.set_evidence(record.join_code, measure.id, values, source=form.get("source") or None,
+                                           entered_by=form.get("entered_by") or "organisation lead")
+            except (EvidenceError, ValueError) as error:
+                message, status = f"Not saved: {error}", 400
+            else:
+                result = measure_result(measure, values)
+                lines = [f"{p.label}: {p.percent:.1f} % (95 % CI {p.ci_low:.1f}–{p.ci_high:.1f})" for p in result.proportions]
+                if result.comparison is not None:
+                    lines.append(result.comparison.text)
+                message = f"Saved {measure.title} for round {entry.round}. " + " ".join(lines)
+    entered = {e.measure: e for e in store.evidence(record.join_code, record.current_round)}
+    forms = [{
+        "id": measure.id, "title": measure.title, "counts": measure.counts,
+        "fields": [{
+            "name": spec.name, "label": spec.label, "required": spec.required,
+            "value": "" if entered.get(measure.id) is None or spec.name not in entered[measure.id].values
+            else f"{entered[measure.id].values[spec.name]:g}",
+        } for spec in measure.inputs],
+    } for measure in content.evidence]
+    return status, {"org": record, "forms": forms, "message": message, "refused": status >= 400}
 
 
 def _show(weight: float) -> str:

@@ -6,7 +6,7 @@
     (the console pages, bot.web.console, share this blueprint and its guard)
 
 Organisation pages need the organisation's admin token: typed once on `/org/<code>/signin`
-(a signed session cookie, bot.web.sessions), or as `Authorization: Bearer <token>`
+(a signed session cookie whose id the server records and sign-out revokes, bot.web.sessions), or as `Authorization: Bearer <token>`
 (automation), or once as `?token=` (signs in and redirects to the same address without it, so
 the token stays out of history and links). A page opened without any of them redirects to the
 sign-in form. The token is checked with `Store.verify_admin_token` (scrypt hash, constant-time
@@ -245,7 +245,8 @@ def make_blueprint(
                 from readiness.bank import current_questionnaire
 
                 frame = store.answers_frame(record.join_code, chosen)  # type: ignore[arg-type]
-                body = export.answers_csv(current_questionnaire(), frame, chosen)  # type: ignore[arg-type]
+                body = export.answers_csv(current_questionnaire(), frame, chosen,  # type: ignore[arg-type]
+                                          exclude_flagged=record.exclude_flagged)
                 card_name = export.file_name(_NamedCard(record.name, chosen), "csv")  # type: ignore[arg-type]
                 return body, card_name
             card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
@@ -278,7 +279,7 @@ def make_blueprint(
         access = await guard.check(request, code, page=True)
         if isinstance(access, response.HTTPResponse):
             return access
-        from bot.web.console import page
+        from bot.web.console import evidence_page, page
 
         store = _store(request)
         form = request.form if request.method == "POST" else None
@@ -349,54 +350,6 @@ def make_blueprint(
     return bp
 
 
-
-
-def evidence_page(store: Any, code: str, form: Any) -> tuple[int, dict[str, Any] | None]:
-    """The evidence form (GET) or the result of a submission (POST): (status, the template's
-    values), or (401, None) for an organisation deleted meanwhile.
-
-    A submission names one measure and its inputs; it is checked exactly like
-    `readiness evidence set` (readiness.evidence.check_values): a bad value gets one message and
-    nothing is stored.
-    """
-    from readiness.evidence import EvidenceError, check_values, measure_result
-    from readiness.live_content import current_content
-
-    content = current_content()
-    record = store.get_organisation(code)
-    if record is None:
-        return 401, None
-    message, status = "", 200
-    if form is not None:
-        measure = content.evidence_measure(form.get("measure", ""))
-        if measure is None:
-            message, status = "Unknown evidence measure: choose one of the forms below.", 400
-        else:
-            raw = {spec.name: form.get(spec.name, "") for spec in measure.inputs if form.get(spec.name, "").strip()}
-            try:
-                values = check_values(measure, raw)
-                entry = store.set_evidence(record.join_code, measure.id, values, source=form.get("source") or None,
-                                           entered_by=form.get("entered_by") or "organisation lead")
-            except (EvidenceError, ValueError) as error:
-                message, status = f"Not saved: {error}", 400
-            else:
-                result = measure_result(measure, values)
-                lines = [f"{p.label}: {p.percent:.1f} % (95 % CI {p.ci_low:.1f}–{p.ci_high:.1f})" for p in result.proportions]
-                if result.comparison is not None:
-                    lines.append(result.comparison.text)
-                message = f"Saved {measure.title} for round {entry.round}. " + " ".join(lines)
-    entered = {e.measure: e for e in store.evidence(record.join_code, record.current_round)}
-    forms = [{
-        "id": measure.id, "title": measure.title, "counts": measure.counts,
-        "fields": [{
-            "name": spec.name, "label": spec.label, "required": spec.required,
-            "value": "" if entered.get(measure.id) is None or spec.name not in entered[measure.id].values
-            else f"{entered[measure.id].values[spec.name]:g}",
-        } for spec in measure.inputs],
-    } for measure in content.evidence]
-    return status, {"org": record, "forms": forms, "message": message, "refused": status >= 400}
-
-
 @dataclass(frozen=True)
 class Access:
     """Who is asking: the organisation (normalised code) and, for a browser session, the CSRF
@@ -447,8 +400,14 @@ class Guard:
         for key, option in cookie_options(self.secure(request), max_age).items():
             resp.cookies[name][key] = option
 
-    def _session(self, request: Request) -> Session | None:
-        return self.sessions.read(request.cookies.get(SESSION_COOKIE))
+    async def _session(self, request: Request) -> Session | None:
+        """The request's session: signed, unexpired, and still open on the server (not signed
+        out; a copy of the cookie dies with it)."""
+        session = self.sessions.read(request.cookies.get(SESSION_COOKIE))
+        if session is None:
+            return None
+        store = _store(request)
+        return session if await _in_thread(lambda: store.console_session_active(session.code, session.sid)) else None
 
     async def check(self, request: Request, code: str, *, page: bool) -> "Access | response.HTTPResponse":
         """Access, or the response to send instead (401, 429, 303 to sign in or to drop `?token=`).
@@ -471,8 +430,8 @@ class Guard:
             # `?token=`: sign in, then the same address without the token
             kept = [(k, v) for k, values in request.args.items() if k != "token" for v in values]
             target = request.path + ("?" + urlencode(kept) if kept else "")
-            return self.signed_in(request, _code_key(code), target)
-        session = self._session(request)
+            return await self.signed_in(request, _code_key(code), target)
+        session = await self._session(request)
         if session is not None and session.code == _code_key(code):
             if request.method == "POST" and not same(request.form.get("csrf") or "", session.csrf):
                 return self.csrf_refused()
@@ -483,8 +442,10 @@ class Guard:
                                      headers={"Cache-Control": "no-store"})
         return _unauthorised()
 
-    def signed_in(self, request: Request, code: str, target: str) -> response.HTTPResponse:
-        value, _ = self.sessions.issue(code)
+    async def signed_in(self, request: Request, code: str, target: str) -> response.HTTPResponse:
+        store, lifetime = _store(request), self.sessions.max_age
+        sid = await _in_thread(lambda: store.open_console_session(code, lifetime))
+        value, _ = self.sessions.issue(code, sid)
         resp = response.redirect(target, status=303, headers={"Cache-Control": "no-store"})
         self._set(resp, request, SESSION_COOKIE, value, self.sessions.max_age)
         return resp
@@ -535,12 +496,16 @@ class Guard:
                 "This admin token does not open this organisation. Check the join code in the "
                 "address and the token you were given when the organisation was created."))
         self.admin_limits.success(key)
-        return self.signed_in(request, _code_key(code), self._next(code, request.form.get("next")))
+        return await self.signed_in(request, _code_key(code), self._next(code, request.form.get("next")))
 
-    def signout(self, request: Request, code: str) -> response.HTTPResponse:
-        session = self._session(request)
+    async def signout(self, request: Request, code: str) -> response.HTTPResponse:
+        """End the session on the server (every copy of its cookie) and clear the cookie."""
+        session = await self._session(request)
         if session is not None and not same(request.form.get("csrf") or "", session.csrf):
             return self.csrf_refused()
+        if session is not None:
+            store = _store(request)
+            await _in_thread(lambda: store.revoke_console_session(session.sid))
         resp = response.redirect(f"/org/{quote(code)}/signin?out=1", status=303, headers={"Cache-Control": "no-store"})
         self._set(resp, request, SESSION_COOKIE, "", 0)
         return resp

@@ -2,10 +2,17 @@
 
 A lead types the organisation's admin token once (`/org/<code>/signin`); the server then sets
 `readiness_session`, a cookie signed with itsdangerous (HMAC-SHA1 over a timestamped payload:
-the organisation code and the session's CSRF token). It is HttpOnly, SameSite=Lax, Secure when
-the request came over HTTPS (Sanic's `request.scheme`, which trusts a proxy's forwarded headers
-only when the app is configured to), and expires after SESSION_MAX_AGE seconds (the signature
-carries the time, so an old cookie is refused even if a browser keeps it).
+the organisation code, a random session id and the session's CSRF token). It is HttpOnly,
+SameSite=Lax, Secure when the request came over HTTPS (Sanic's `request.scheme`, which trusts a
+proxy's forwarded headers only when the app is configured to), and expires after SESSION_MAX_AGE
+seconds (the signature carries the time, so an old cookie is refused even if a browser keeps it).
+
+The signature alone cannot be taken back, so the session id is also recorded on the server
+(`Store.open_console_session`, only its hash is kept; never the admin token): a cookie counts
+only while its id is there, unexpired and not revoked (`Store.console_session_active`), and
+signing out revokes it (`Store.revoke_console_session`). A copy of the cookie taken before
+sign-out is refused like an expired one. That check is the caller's (bot.web.scorecards.Guard):
+this module only signs and reads.
 
 Every form carries a CSRF token; a POST is accepted only when the token matches the session's
 (signed in) or the signed `readiness_csrf` cookie (the sign-in form, before there is a session).
@@ -64,10 +71,12 @@ def load_secret(data_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class Session:
-    """A signed-in lead: the organisation (normalised code) and the CSRF token of their forms."""
+    """A signed-in lead: the organisation (normalised code), the CSRF token of their forms and
+    the session id recorded on the server."""
 
     code: str
     csrf: str
+    sid: str
 
 
 def same(a: str, b: str) -> bool:
@@ -83,22 +92,24 @@ class Sessions:
         self._sessions = URLSafeTimedSerializer(secret, salt="readiness.console.session")
         self._forms = URLSafeTimedSerializer(secret, salt="readiness.console.csrf")
 
-    def issue(self, code: str) -> tuple[str, Session]:
-        """A new session for organisation `code`: (cookie value, session)."""
-        session = Session(code=code, csrf=secrets.token_urlsafe(24))
-        return self._sessions.dumps({"org": code, "csrf": session.csrf}), session
+    def issue(self, code: str, sid: str) -> tuple[str, Session]:
+        """A new session for organisation `code` with server-side id `sid`: (cookie value, session)."""
+        session = Session(code=code, csrf=secrets.token_urlsafe(24), sid=sid)
+        return self._sessions.dumps({"org": code, "csrf": session.csrf, "sid": sid}), session
 
     def read(self, cookie: str | None) -> Session | None:
-        """The session in a cookie value, or None if missing, forged or expired."""
+        """The session in a cookie value, or None if missing, forged, expired or without a
+        session id (a cookie from before sessions were recorded). Whether the id is still
+        open on the server is for the caller to check."""
         if not cookie:
             return None
         try:
             data: Any = self._sessions.loads(cookie, max_age=self.max_age)
         except BadSignature:  # includes SignatureExpired
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("org"), str) or not isinstance(data.get("csrf"), str):
+        if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("org", "csrf", "sid")):
             return None
-        return Session(code=data["org"], csrf=data["csrf"])
+        return Session(code=data["org"], csrf=data["csrf"], sid=data["sid"])
 
     def form_token(self, cookie: str | None) -> tuple[str, str | None]:
         """The sign-in form's CSRF token: (token, new cookie value or None if the cookie is good)."""

@@ -99,7 +99,8 @@ def cmd_report(args: argparse.Namespace) -> None:
         frame = store.answers_frame(organisation.join_code, args.round)
         if args.round is not None and not frame["completed"].any():
             raise UserError(f"round {args.round} has no completed assessments for {organisation.join_code}")
-        write_output(export.answers_csv(questionnaire, frame, args.round), args.output, binary=False)
+        write_output(export.answers_csv(questionnaire, frame, args.round, exclude_flagged=organisation.exclude_flagged),
+                     args.output, binary=False)
         return
     stages = ["reading answers", "scoring respondents", "summarising challenges",
               "breaking down by role and department", "benchmarks, reliability and agreement",

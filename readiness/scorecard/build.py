@@ -13,9 +13,9 @@ from readiness.cohort import empty_frame, score_cohort
 from readiness.gaps import open_gaps
 from readiness.model import Questionnaire
 from readiness.results import ReadinessResult
-from readiness.quality import quality_flags
 from readiness.scorecard import methods, statistics
 from readiness.scorecard import charts
+from readiness.scorecard.counted import counted_rounds, round_cohort
 from readiness.scorecard.tiers import distribution, radar, role_label, tier_of, tier_views
 from readiness.scorecard.versions import short_fingerprint, version_fingerprints, versions
 from readiness.scorecard.views import ChallengeView, GapView, Progress, RecommendationView, Scorecard
@@ -101,14 +101,11 @@ def organisation_scorecard(
     everyone = score_cohort(questionnaire, completed)
     available = sorted(int(r) for r in everyone.respondents["round"].unique())
     chosen = round if round is not None else (available[-1] if available else 1)
-    in_round = everyone.respondents["round"].to_numpy() == chosen
-    cohort = everyone if in_round.all() else everyone.subset(in_round)
     step("checking answer quality")
-    quality = quality_flags(questionnaire, cohort)
-    quality_view = methods.quality_view(quality, cohort.respondents["overall"].to_numpy(dtype="float64"),
+    counted = round_cohort(questionnaire, everyone, chosen, exclude_flagged)
+    quality_view = methods.quality_view(counted.flags, counted.all.respondents["overall"].to_numpy(dtype="float64"),
                                         exclude_flagged, min_group)
-    if exclude_flagged and quality.any.any():
-        cohort = cohort.subset(~quality.any)
+    cohort = counted.counted
     step("summarising challenges")
     overall = summarise(questionnaire, cohort.respondents["overall"])
     challenges = []
@@ -141,12 +138,14 @@ def organisation_scorecard(
     icc = methods.icc_views(questionnaire, cohort, (departments, roles), reliability)
     flags = statistics.flag_views(questionnaire, reliability, roles) + methods.pseudo_agreement_flags(icc, reliability)
     step("rounds and training plan")
-    rounds_view = statistics.rounds_view(questionnaire, everyone, min_group) if len(available) > 1 else None
-    plan = organisation_plan(questionnaire, cohort, min_group)
+    rounds_view = (statistics.rounds_view(questionnaire, counted_rounds(questionnaire, everyone, exclude_flagged),
+                                          min_group) if len(available) > 1 else None)
+    plan = organisation_plan(questionnaire, cohort, min_group, hidden_roles=pattern.hidden_of("role"))
     plan_view = statistics.plan_view(questionnaire, plan)
     if plan.suppressed_roles:
         suppressed += (
-            "Training plan: roles with too few respondents to plan for separately ("
+            "Training plan: roles not planned for separately (too few respondents, or hidden so that "
+            "a smaller group cannot be worked out) ("
             + ", ".join(role_label(questionnaire, r) for r in plan.suppressed_roles) + ")",
         )
     mean_scores = tuple(c.score for c in challenges)

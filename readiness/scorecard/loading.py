@@ -85,14 +85,21 @@ class WeightsPreview:
     after: float | None
     before_tier: str | None
     after_tier: str | None
+    #: Flagged assessments of that round left out (the organisation excludes them), as on the scorecard.
+    excluded: int = 0
 
 
 def preview_weights(store: "Store", join_code: str, overrides: Mapping[str, float],
                     questionnaire: Questionnaire | None = None) -> WeightsPreview:
-    """What saving `overrides` (all of them: they replace the stored ones) would do to the index.
+    """What saving `overrides` (all of them: they replace the stored ones) would do to the index
+    of the scorecard's default round (the latest with completed assessments), over the same
+    respondents the scorecard counts (`counted.round_cohort`: flagged assessments left out when
+    the organisation excludes them), so "after" is the index the saved scorecard will show.
     ValueError (`check_weights`) for an unknown challenge or a weight that is not > 0."""
+    from readiness.aggregate import summarise
     from readiness.bank import current_questionnaire
     from readiness.cohort import score_cohort
+    from readiness.scorecard.counted import round_cohort
     from readiness.weights import check_weights
 
     questionnaire = questionnaire or current_questionnaire()
@@ -102,20 +109,18 @@ def preview_weights(store: "Store", join_code: str, overrides: Mapping[str, floa
         raise LookupError(f"no organisation has the join code {join_code!r}")
     frame = store.answers_frame(organisation.join_code)
     completed = frame[frame["completed"]]
-    if len(completed):
-        completed = completed[completed["round"] == completed["round"].max()]
+    latest = int(completed["round"].max()) if len(completed) else None
 
-    def index(weights: Mapping[str, float]) -> tuple[float | None, str | None]:
-        if not len(completed):
-            return None, None
-        scores = score_cohort(weighted_for(questionnaire, weights), completed).respondents["overall"].dropna()
-        if not len(scores):
-            return None, None
-        value = float(scores.mean())
+    def index(weights: Mapping[str, float]) -> tuple[float | None, str | None, int, int]:
+        if latest is None:
+            return None, None, 0, 0
+        weighted = weighted_for(questionnaire, weights)
+        cohort = round_cohort(weighted, score_cohort(weighted, completed), latest, organisation.exclude_flagged)
+        value = summarise(weighted, cohort.counted.respondents["overall"]).mean
         tier = tier_of(questionnaire, value)
-        return value, tier.name if tier else None
+        n = int(len(cohort.counted.respondents))
+        return value, (tier.name if tier else None), n, int(len(cohort.all.respondents)) - n
 
-    before, before_tier = index(dict(organisation.weights))
-    after, after_tier = index(dict(overrides))
-    n = int(completed["respondent"].nunique()) if len(completed) else 0
-    return WeightsPreview(n, before, after, before_tier, after_tier)
+    before, before_tier, n, excluded = index(dict(organisation.weights))
+    after, after_tier, _, _ = index(dict(overrides))
+    return WeightsPreview(n, before, after, before_tier, after_tier, excluded)

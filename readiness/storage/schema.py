@@ -34,6 +34,7 @@ SENDER_ID_MAX_LENGTH = 255
 AUDIENCE_MAX_LENGTH = 16
 MEASURE_MAX_LENGTH = 64
 SOURCE_MAX_LENGTH = 500
+SESSION_HASH_LENGTH = 64
 
 
 class UTCDateTime(TypeDecorator):
@@ -184,3 +185,23 @@ class EvidenceEntry(Base):
     source = Column(String(SOURCE_MAX_LENGTH), nullable=True)
     entered_by = Column(String(ROLE_MAX_LENGTH), nullable=False)
     entered_at = Column(UTCDateTime, nullable=False)
+
+
+class ConsoleSession(Base):
+    """A console sign-in (revision 0006), so that signing out ends it on the server.
+
+    The browser's signed cookie carries a random session id; only its SHA-256 is kept here
+    (`session_hash`), never the id or the admin token, so the table opens no session if it
+    leaks. A session counts while it is not revoked and `expires_at` is in the future.
+    """
+
+    __tablename__ = "console_sessions"
+
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(
+        Integer, ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    session_hash = Column(String(SESSION_HASH_LENGTH), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    revoked_at = Column(UTCDateTime, nullable=True)

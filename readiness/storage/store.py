@@ -132,6 +132,20 @@ class Store:
         with self.unit() as unit:
             return unit.organisations.purge(join_code)
 
+    def open_console_session(self, join_code: str, lifetime_seconds: int) -> str:
+        """A console sign-in: a random session id (only its hash is stored)."""
+        with self.unit() as unit:
+            return unit.console_sessions.open(join_code, lifetime_seconds)
+
+    def console_session_active(self, join_code: str, session_id: str) -> bool:
+        with self.unit() as unit:
+            return unit.console_sessions.active(join_code, session_id)
+
+    def revoke_console_session(self, session_id: str) -> bool:
+        """Sign out: the session id is refused from now on."""
+        with self.unit() as unit:
+            return unit.console_sessions.revoke(session_id)
+
     # -- respondents -----------------------------------------------------------------------
 
     def create_respondent(

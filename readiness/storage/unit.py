@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from readiness.model import AnswerValue
 from readiness.storage.assessments import Answers, Assessments
+from readiness.storage.console_sessions import ConsoleSessions
 from readiness.storage.evidence import EvidenceEntries
 from readiness.storage.organisations import Organisations
 from readiness.storage.records import AssessmentRecord, OrganisationRecord, RespondentRecord
@@ -32,6 +33,7 @@ class Unit:
         self.answer_rows = Answers(session)
         self.reporting = Reporting(session)
         self.evidence = EvidenceEntries(session)
+        self.console_sessions = ConsoleSessions(session)
 
     # -- organisations and respondents -----------------------------------------------------
 
