@@ -22,7 +22,7 @@ def test_profiles_load_and_match_the_bank():
         get_profile("nope")
 
 
-def test_seed_study_reproduces_the_seed_figures_within_three_points():
+def test_seed_study_reproduces_the_seed_figures_within_two_points():
     q = current_questionnaire()
     frame = synthetic_answers(q, get_profile("seed-study"), 3000, seed=11)
     results = benchmark_percentages(q, frame)
@@ -30,10 +30,10 @@ def test_seed_study_reproduces_the_seed_figures_within_three_points():
     assert len(results) == 6
     assert "privacy_incidents_reported" not in {r.item.id for r in results}
     for result in results:
-        assert abs(result.percent - result.benchmark.figure) <= 3.0, (result.item.id, result.percent)
+        assert abs(result.percent - result.benchmark.figure) <= 2.0, (result.item.id, result.percent)
     after = {b.item.id: b.percent for b in benchmark_percentages(
         q, synthetic_answers(q, get_profile("seed-study-after-training"), 3000, seed=12))}
-    assert abs(after["training_prepared"] - 70) <= 3.0
+    assert abs(after["training_prepared"] - 70) <= 2.0  # issue 11: within 2 points
 
 
 def test_answers_are_correlated_within_a_challenge_and_have_missing_values():
