@@ -428,6 +428,33 @@ def evidence_csv(card: Scorecard) -> str:
     return out.getvalue()
 
 
+ROUNDS_CSV_COLUMNS = ("section", "measure", "round", "value", "respondents", "change", "change_ci_low",
+                      "change_ci_high", "change_is_clear", "change_n_previous", "change_n_latest", "reading")
+
+
+def rounds_csv(card: Scorecard) -> str:
+    """The round trend as CSV: one row per measure and round (index, challenges, benchmarks), the
+    latest change with its 95 % interval on the latest round's row. A suppressed round (fewer
+    than five respondents) has an empty value, as in every other format; no rounds → header only."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ROUNDS_CSV_COLUMNS)
+    view = card.rounds
+    if view is None:
+        return out.getvalue()
+    last = len(view.rounds) - 1
+    for section, rows in (("readiness", view.rows), ("benchmark", view.benchmarks)):
+        for row in rows:
+            for i, (number, value) in enumerate(zip(view.rounds, row.values)):
+                latest = i == last and i > 0
+                writer.writerow([section, row.label, number, "" if value is None else _round(value),
+                                 view.respondents[i],
+                                 *((_round(row.delta), _round(row.change_low), _round(row.change_high),
+                                    row.change_is_clear, row.n_previous, row.n_latest, row.change_text)
+                                   if latest else ("",) * 7)])
+    return out.getvalue()
+
+
 def render(card: Scorecard, fmt: str, *, links: tuple[Link, ...] = ()) -> str | bytes:
     """The scorecard in one of html, pdf, md, json (csv needs the answers: `answers_csv`)."""
     if fmt == "html":
@@ -449,6 +476,6 @@ def file_name(card: Scorecard, fmt: str) -> str:
 
 
 __all__ = [
-    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "evidence_csv", "file_name", "load_schema", "markdown_escape",
+    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "evidence_csv", "rounds_csv", "file_name", "load_schema", "markdown_escape",
     "render", "render_html", "render_json", "render_markdown", "render_pdf", "scorecard_to_dict",
 ]

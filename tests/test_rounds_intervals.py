@@ -131,3 +131,39 @@ def test_the_scorecard_shows_the_interval_in_html_markdown_and_json():
     for row in card.rounds.rows + card.rounds.benchmarks:
         assert row.change_text in html and f"| {row.change_text} |" in md
     assert '<td class="n clear">up ' in html and "within noise (" in md
+
+
+def test_the_rounds_csv_carries_every_round_and_the_latest_change():
+    import csv
+    import io
+
+    q = current_questionnaire()
+    card = organisation_scorecard(q, two_rounds("seed-study", "seed-study-after-training", 0), name="Two rounds")
+    rows = list(csv.DictReader(io.StringIO(export.rounds_csv(card))))
+    assert tuple(rows[0]) == export.ROUNDS_CSV_COLUMNS
+    view = card.rounds
+    assert len(rows) == 2 * (len(view.rows) + len(view.benchmarks))  # one row per measure and round
+    by = {(r["section"], r["measure"], r["round"]): r for r in rows}
+    for section, trends in (("readiness", view.rows), ("benchmark", view.benchmarks)):
+        for trend in trends:
+            first, latest = by[(section, trend.label, "1")], by[(section, trend.label, "2")]
+            assert float(first["value"]) == pytest.approx(trend.values[0], abs=0.05)
+            assert first["change"] == "" and first["reading"] == ""  # the change sits on the latest round only
+            assert float(latest["change"]) == pytest.approx(trend.delta, abs=0.05)
+            assert float(latest["change_ci_low"]) < float(latest["change"]) < float(latest["change_ci_high"])
+            assert latest["change_is_clear"] == str(trend.change_is_clear) and latest["reading"] == trend.change_text
+            assert latest["respondents"] == "300" and latest["change_n_previous"] != ""
+
+
+def test_the_rounds_csv_leaves_a_small_round_empty():
+    import csv
+    import io
+
+    q = current_questionnaire()
+    frame = pd.concat([synthetic_answers(q, get_profile("seed-study"), 40, seed=2, round=1),
+                       synthetic_answers(q, get_profile("seed-study-after-training"), 4, seed=3, round=2)],
+                      ignore_index=True)
+    rows = list(csv.DictReader(io.StringIO(export.rounds_csv(organisation_scorecard(q, frame, name="Small")))))
+    latest = [r for r in rows if r["round"] == "2"]
+    assert latest and all(r["value"] == "" and r["change"] == "" and r["reading"] == "–" for r in latest)
+    assert all(r["value"] != "" for r in rows if r["round"] == "1")

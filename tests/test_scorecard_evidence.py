@@ -131,3 +131,10 @@ def test_cli_writes_the_evidence_csv(stored, tmp_path, monkeypatch):
     assert cli.main(["report", code, "--format", "csv", "--evidence", "-o", str(out)]) == 0
     assert out.read_text().splitlines()[0].startswith("measure,quantity,label,challenge,percent,ci_low,ci_high,seed_percent,n")
     assert cli.main(["report", code, "--format", "md", "--evidence"]) == 2
+    rounds = tmp_path / "rounds.csv"
+    assert cli.main(["report", code, "--format", "csv", "--rounds", "-o", str(rounds)]) == 0
+    assert rounds.read_text().splitlines()[0] == ",".join(export.ROUNDS_CSV_COLUMNS)
+    assert cli.main(["report", code, "--format", "json", "--rounds"]) == 2
+    with pytest.raises(SystemExit) as refused:  # one or the other: argparse's usage error
+        cli.main(["report", code, "--format", "csv", "--rounds", "--evidence"])
+    assert refused.value.code == 2

@@ -152,6 +152,10 @@ def test_evidence_form_behind_the_admin_token_saves_and_refuses_bad_values(site)
     assert entries["ai_accuracy"]["n"] == 1000  # the bad submission changed nothing
     status, headers, csv_body = get(f"{base}/org/{code}/evidence.csv", token)
     assert status == 200 and csv_body.startswith(b"measure,quantity") and b"ai_accuracy" in csv_body
+    status, headers, csv_body = get(f"{base}/org/{code}/rounds.csv", token)
+    assert status == 200 and csv_body.startswith(b"section,measure,round,value,respondents,change")
+    assert csv_body.count(b"\n") == 1 and "rounds-" in headers["Content-Disposition"]  # one round: no trend
+    assert get(f"{base}/org/{code}/rounds.csv")[0] == 401
     status, _, campaign = get(f"{base}/org/{code}/", token)
     assert status == 200 and b"/evidence" in campaign  # the console links the form
     status, _, scorecard = get(f"{base}/org/{code}/scorecard", token)

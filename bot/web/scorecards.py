@@ -68,7 +68,7 @@ HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
             "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
 UNAUTHORISED = "Unauthorised: this page needs the organisation's admin token.\n"
 NOT_FOUND = "Not found.\n"
-_FILE = re.compile(r"^(?:scorecard\.(html|pdf|md|json|csv)|(evidence)\.csv)$")
+_FILE = re.compile(r"^(?:scorecard\.(html|pdf|md|json|csv)|(evidence|rounds)\.csv)$")
 _PERSONAL_FORMATS = ("html", "pdf", "json", "md")
 TOO_MANY = "Too many failed attempts: try again later.\n"
 #: Wrong admin tokens allowed per client address and organisation code within FAILURE_WINDOW.
@@ -223,13 +223,13 @@ def make_blueprint(
         if isinstance(access, response.HTTPResponse):
             return access
         fmt = "html"
-        evidence_file = False
+        summary_file: str | None = None  # "evidence" or "rounds": a CSV built from the scorecard
         if filename is not None:
             match = _FILE.match(filename)
             if match is None:
                 return _not_found()
             fmt = match.group(1) or "csv"
-            evidence_file = match.group(2) is not None
+            summary_file = match.group(2)
         chosen = _round_arg(request)
         if chosen == "bad":
             return response.text("round must be a positive whole number\n", status=400, headers=NO_STORE)
@@ -238,9 +238,10 @@ def make_blueprint(
             record = store.get_organisation(code)
             if record is None:  # deleted between the token check and now
                 return None
-            if evidence_file:
+            if summary_file is not None:
                 card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
-                return export.evidence_csv(card), export.file_name(card, "csv").replace("scorecard-", "evidence-", 1)
+                body = export.evidence_csv(card) if summary_file == "evidence" else export.rounds_csv(card)
+                return body, export.file_name(card, "csv").replace("scorecard-", f"{summary_file}-", 1)
             if fmt == "csv":
                 from readiness.bank import current_questionnaire
 
@@ -260,6 +261,7 @@ def make_blueprint(
                 links = tuple(export.Link(label, f"{base}.{ext}{suffix}") for ext, label in (
                     ("pdf", "PDF"), ("html", "HTML"), ("md", "Markdown"), ("json", "JSON"), ("csv", "CSV (anonymised answers)")))
                 links += (export.Link("CSV (pilot evidence)", f"/org/{quote(record.join_code)}/evidence.csv{suffix}"),
+                          export.Link("CSV (round trend)", f"/org/{quote(record.join_code)}/rounds.csv{suffix}"),
                           export.Link("Enter pilot evidence", f"/org/{quote(record.join_code)}/evidence{suffix}"),
                           export.Link("Patient poster (PDF)", f"/org/{quote(record.join_code)}/patient-poster.pdf{suffix}"))
                 return export.render_html(card, links=links), export.file_name(card, "html")

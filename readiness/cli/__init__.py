@@ -148,8 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("code", metavar="ORG_CODE")
     report.add_argument("--round", type=int, help="survey round (default: the latest with completed assessments)")
     report.add_argument("--format", choices=["html", "pdf", "md", "json", "csv"], required=True)
-    report.add_argument("--evidence", action="store_true",
+    csv_of = report.add_mutually_exclusive_group()
+    csv_of.add_argument("--evidence", action="store_true",
                         help="with --format csv: the pilot evidence (one row per proportion) instead of the answers")
+    csv_of.add_argument("--rounds", action="store_true",
+                        help="with --format csv: the round trend (one row per measure and round, the latest "
+                             "change with its 95 %% interval) instead of the answers")
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout; pdf needs a file or a pipe)")
     report.set_defaults(handler=cmd_report)
 

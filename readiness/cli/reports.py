@@ -85,15 +85,17 @@ def cmd_report(args: argparse.Namespace) -> None:
     if organisation is None:
         raise unknown_organisation(args.code)
     questionnaire = current_questionnaire()
-    if getattr(args, "evidence", False) and args.format != "csv":
-        raise UserError("--evidence goes with --format csv (the other formats always include the evidence)")
-    if args.format == "csv" and getattr(args, "evidence", False):
+    summary = "evidence" if getattr(args, "evidence", False) else "rounds" if getattr(args, "rounds", False) else None
+    if summary is not None and args.format != "csv":
+        raise UserError(f"--{summary} goes with --format csv (the other formats always include the {summary})")
+    if summary is not None:
         try:
             card = load_organisation_scorecard(store, organisation.join_code, round=args.round,
                                                questionnaire=questionnaire)
         except ValueError as error:
             raise UserError(str(error)) from None
-        write_output(export.evidence_csv(card), args.output, binary=False)
+        body = export.evidence_csv(card) if summary == "evidence" else export.rounds_csv(card)
+        write_output(body, args.output, binary=False)
         return
     if args.format == "csv":
         frame = store.answers_frame(organisation.join_code, args.round)
