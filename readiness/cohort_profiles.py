@@ -17,6 +17,26 @@ Distribution = tuple[float, float, float, float, float]
 
 
 @dataclass(frozen=True)
+class EvidenceOutcome:
+    """One outcome of a simulated pilot unit (a case, a session) with its probability and the
+    evidence inputs it adds one to (e.g. "AI right, clinician wrong" → ai_correct, ai_only_correct)."""
+
+    probability: float
+    counts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceSimulation:
+    """A simulated pilot measure: `per_respondent` units of input `over` per synthetic
+    respondent (the pilot grows with the cohort), each unit falling into one outcome."""
+
+    measure: str
+    over: str
+    per_respondent: float
+    outcomes: tuple[EvidenceOutcome, ...]
+
+
+@dataclass(frozen=True)
 class CohortProfile:
     """One synthetic-cohort profile (see the comments in cohort_profiles.yml)."""
 
@@ -32,6 +52,7 @@ class CohortProfile:
     challenges: Mapping[str, Distribution]
     items: Mapping[str, Distribution]
     role_shifts: Mapping[str, Mapping[str, float]]
+    evidence: tuple[EvidenceSimulation, ...] = ()
 
     def distribution(self, item: Item) -> Distribution:
         """The item's own distribution, else its challenge's or the default (mirrored for
@@ -54,7 +75,7 @@ class ProfileError(ValueError):
 
 #: The keys a profile may have (see the comments in cohort_profiles.yml).
 PROFILE_KEYS = ("description", "roles", "departments", "department_missing", "not_applicable",
-                "correlation", "general", "default", "challenges", "items", "role_shifts")
+                "correlation", "general", "default", "challenges", "items", "role_shifts", "evidence")
 
 
 def _number(value: Any) -> bool:
@@ -93,6 +114,35 @@ def _mapping(where: str, value: Any, path: tuple[object, ...]) -> dict[Any, Any]
     if not isinstance(value, dict):
         raise ProfileError(f"{where}: expected a mapping, got {value!r}", path)
     return value
+
+
+def _evidence(where: str, value: Any, path: tuple[object, ...]) -> tuple[EvidenceSimulation, ...]:
+    """The profile's simulated pilot (measure ids and input names are checked against
+    evidence.yml when the profile is used, as the bank ids are)."""
+    simulations = []
+    for measure, spec in _mapping(where, value, path).items():
+        at, here = (*path, measure), f"{where}.{measure}"
+        spec = _mapping(here, spec, at)
+        unknown = [key for key in spec if key not in ("over", "per_respondent", "outcomes")]
+        if unknown:
+            raise ProfileError(f"{here}: unknown key {unknown[0]!r}; allowed keys: over, per_respondent, outcomes",
+                               (*at, unknown[0]))
+        if not isinstance(spec.get("over"), str) or not spec["over"]:
+            raise ProfileError(f"{here}: 'over' must name the input counted in units (e.g. cases)", at)
+        per = spec.get("per_respondent")
+        if not _number(per) or per <= 0:
+            raise ProfileError(f"{here}: per_respondent must be a number above 0, got {per!r}", (*at, "per_respondent"))
+        outcomes = spec.get("outcomes")
+        if (not isinstance(outcomes, list) or not outcomes
+                or not all(isinstance(o, dict) and _number(o.get("p")) and o["p"] >= 0
+                           and isinstance(o.get("counts", []), list) for o in outcomes)
+                or abs(sum(o["p"] for o in outcomes) - 1.0) > 1e-6):
+            raise ProfileError(f"{here}: outcomes must be a list of {{p: share, counts: [inputs]}} with shares "
+                               "summing to 1", (*at, "outcomes"))
+        simulations.append(EvidenceSimulation(
+            str(measure), spec["over"], float(per),
+            tuple(EvidenceOutcome(float(o["p"]), tuple(str(c) for c in o.get("counts", []))) for o in outcomes)))
+    return tuple(simulations)
 
 
 def build_profiles(data: Any) -> dict[str, CohortProfile]:
@@ -150,5 +200,6 @@ def build_profiles(data: Any) -> dict[str, CohortProfile]:
             items={str(k): _distribution(f"{where} items.{k}", v, (*at, "items", k))
                    for k, v in _mapping(f"{where} items", spec.get("items"), (*at, "items")).items()},
             role_shifts=role_shifts,
+            evidence=_evidence(f"{where} evidence", spec.get("evidence"), (*at, "evidence")),
         )
     return profiles

@@ -24,10 +24,15 @@ from readiness.cohort_profiles import (  # noqa: F401  (re-exported: the profile
     ProfileError,
     build_profiles,
 )
+from readiness.evidence import check_values
+from readiness.evidence_content import EvidenceMeasure
 from readiness.model import LIKERT_MIN, NOT_APPLICABLE, Questionnaire
 
 if TYPE_CHECKING:
     from readiness.storage import Store
+
+#: Who entered simulated evidence (an entry by anyone else is never replaced by a simulation).
+SIMULATED_BY = "simulation"
 
 PROFILES_FILE = Path(__file__).resolve().parent / "content" / "cohort_profiles.yml"
 #: Respondents written per progress report.
@@ -167,3 +172,52 @@ def simulate(store: "Store", join_code: str, questionnaire: Questionnaire, profi
         if progress is not None and (written % BATCH_SIZE == 0 or written == respondents):
             progress(written)
     return written
+
+
+def synthetic_evidence(measures: tuple[EvidenceMeasure, ...], profile: CohortProfile, respondents: int,
+                       seed: int = 0) -> dict[str, dict[str, float]]:
+    """The profile's simulated pilot counts per measure, sized to the cohort: per measure,
+    round(per_respondent × respondents) units, each drawn into one outcome (a multinomial), an
+    input counting the units whose outcome names it. Checked like a lead's entry (`check_values`);
+    ValueError names a measure or input the evidence content does not have."""
+    known = {m.id: m for m in measures}
+    rng = np.random.default_rng([seed, 7])  # its own stream: the answers stay as they were
+    drawn: dict[str, dict[str, float]] = {}
+    for spec in profile.evidence:
+        measure = known.get(spec.measure)
+        if measure is None:
+            raise ValueError(f"profile {profile.name!r}: unknown evidence measure {spec.measure!r}")
+        names = set(measure.input_names)
+        for name in (spec.over, *(c for o in spec.outcomes for c in o.counts)):
+            if name not in names:
+                raise ValueError(f"profile {profile.name!r}: evidence {spec.measure} has no input {name!r}")
+        units = max(1, round(spec.per_respondent * respondents))
+        falls = rng.multinomial(units, [o.probability for o in spec.outcomes])
+        values: dict[str, float] = {spec.over: units}
+        for outcome, count in zip(spec.outcomes, falls):
+            for name in outcome.counts:
+                values[name] = values.get(name, 0) + int(count)
+        try:
+            drawn[spec.measure] = check_values(measure, values)
+        except ValueError as error:
+            raise ValueError(f"profile {profile.name!r}: {error}") from None
+    return drawn
+
+
+def simulate_evidence(store: "Store", join_code: str, measures: tuple[EvidenceMeasure, ...],
+                      profile: CohortProfile, respondents: int, seed: int = 0) -> tuple[str, ...]:
+    """Enter the profile's simulated pilot evidence for the organisation's current round, marked
+    as entered by "simulation" with a source naming the profile and seed. A measure someone else
+    entered for that round is left as it is. Returns the measures written."""
+    organisation = store.get_organisation(join_code)
+    if organisation is None:
+        raise LookupError(f"no organisation has the join code {join_code!r}")
+    entered = {e.measure: e.entered_by for e in store.evidence(join_code, organisation.current_round)}
+    written = []
+    for measure, values in synthetic_evidence(measures, profile, respondents, seed).items():
+        if entered.get(measure, SIMULATED_BY) != SIMULATED_BY:
+            continue
+        store.set_evidence(join_code, measure, values, round=organisation.current_round,
+                           source=f"simulated pilot, profile {profile.name}, seed {seed}", entered_by=SIMULATED_BY)
+        written.append(measure)
+    return tuple(written)

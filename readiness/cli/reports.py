@@ -123,7 +123,8 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
-    from readiness.simulate import get_profile, simulate
+    from readiness.live_content import current_content
+    from readiness.simulate import get_profile, simulate, simulate_evidence, synthetic_evidence
 
     if args.respondents < 1:
         raise UserError(f"--respondents must be at least 1, got {args.respondents}")
@@ -136,6 +137,11 @@ def cmd_simulate(args: argparse.Namespace) -> None:
     except ValueError as error:
         raise UserError(str(error)) from None
     questionnaire = current_questionnaire()
+    measures = current_content().evidence
+    try:  # a profile whose pilot does not fit evidence.yml fails before anything is written
+        synthetic_evidence(measures, profile, args.respondents, args.seed)
+    except ValueError as error:
+        raise UserError(str(error)) from None
     with progress_bar(args.respondents, "respondent", f"simulating {profile.name}") as bar:
         done = [0]
 
@@ -150,3 +156,10 @@ def cmd_simulate(args: argparse.Namespace) -> None:
             raise UserError(str(error)) from None
     print(f"Wrote {written} completed synthetic respondents ({profile.name}) to "
           f"{organisation.join_code}, round {organisation.current_round}.")
+    if profile.evidence:
+        entered = simulate_evidence(store, organisation.join_code, measures, profile, args.respondents, args.seed)
+        skipped = sorted({e.measure for e in profile.evidence} - set(entered))
+        if entered:
+            print(f"Entered simulated pilot evidence: {', '.join(entered)} (entered by simulation).")
+        if skipped:
+            print(f"Kept the evidence a lead entered for this round: {', '.join(skipped)}.")
