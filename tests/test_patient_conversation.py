@@ -33,7 +33,7 @@ class PatientChat:
         return "\n".join(m.text for m in self.log[-1])
 
     def question(self):
-        found = [m for m in self.log[-1] if m.data and "progress" in m.data]
+        found = [m for m in self.log[-1] if m.data and "progress" in m.data and not m.data["progress"].get("complete")]
         return found[-1] if found else None
 
     def press(self, value) -> list:
@@ -73,6 +73,8 @@ def test_patient_flow_asks_no_role_and_at_most_six_statements(store, org):
     assert "role" not in everything and "department" not in everything
     assert 1 <= len(asked) <= 6 and set(asked) == statements
     assert chat.state.phase == "done" and "Thank you for helping your hospital" in chat.text()
+    done = chat.log[-1][-1].data["progress"]  # any client can show the survey as finished
+    assert done["complete"] is True and done["answered"] == done["questions"] == len(asked)
     assert "readiness index" not in chat.text().lower()
     respondent = store.respondent_for_sender("p1")
     assert (respondent.audience, respondent.role, respondent.department) == ("patient", "patient", None)
@@ -128,3 +130,46 @@ def test_staff_conversation_is_unchanged_without_the_audience(store, org):
     reply = Conversation(store).handle("s1", ChatState(), UserTurn("hi", "greet", 0.9, {}, {"org": org}))
     assert "patients" not in reply.messages[0].text.lower() or "staff" in reply.messages[0].text.lower()
     assert reply.state.role is None and reply.state.phase == "consent"
+
+
+def test_a_patient_resumes_with_the_code_in_a_new_chat_with_or_without_the_audience(store, org):
+    chat = PatientChat(Conversation(store), "p5", org)
+    chat.say("hi", "greet", 0.9)
+    chat.say("/affirm")
+    first = chat.question().data["progress"]["item"]
+    chat.press(5)
+    chat.say("stop", "stop", 0.95)
+    chat.say("/affirm")
+    pseudonym = store.respondent_for_sender("p5").pseudonym
+    code = store.open_assessment(pseudonym).resume_code
+    assert code in chat.text()  # the patient is told how to carry on
+    for sender, metadata in (("p5-phone", {}), ("p5-tablet", {"audience": "patient"})):
+        later = PatientChat(Conversation(store), sender, None)
+        later.metadata = metadata  # a bare chat (no ?audience=patient), or the patient link without a code
+        later.say(f"resume {code}")
+        assert "Welcome back" in later.text() and [b.title for b in later.question().buttons] == PATIENT_WORDS
+        assert later.question().data["progress"]["item"] != first  # where they stopped
+        assert later.state.role == "patient" and store.respondent_for_sender(sender).pseudonym == pseudonym
+    later.metadata = {}  # the next turns need no metadata either: the conversation is a patient's
+    while later.question() is not None:
+        later.press(4)
+    assert "Thank you for helping your hospital" in later.text() and later.state.phase == "done"
+    frame = store.answers_frame(org, audience="patient")
+    assert frame["completed"].all() and frame["respondent"].nunique() == 1
+    assert dict(zip(frame["item_id"].astype(str), frame["value"]))[first] == 5  # the first answer kept
+    assert len(store.answers_frame(org)) == 0  # still out of the staff figures
+
+
+def test_a_staff_code_resumes_a_staff_assessment_even_in_a_patient_chat(store, org):
+    conversation = Conversation(store)
+    state = ChatState()
+    for text, intent, entities in (("hi", "greet", {}), ("/affirm", "affirm", {}),
+                                   ("/inform_role", "inform_role", {"role": "nurse"}), ("ICU", None, {}),
+                                   (f"my code is {org}", "inform_code", {})):
+        state = conversation.handle("s9", state, UserTurn(text, intent, 1.0, entities, {})).state
+    assert state.phase == "questionnaire"
+    pseudonym = store.respondent_for_sender("s9").pseudonym
+    code = store.open_assessment(pseudonym).resume_code
+    reply = conversation.handle("s9-new", ChatState(), UserTurn(f"resume {code}", None, 0.0, {}, {"audience": "patient"}))
+    assert reply.state.role == "nurse" and reply.state.phase == "questionnaire"
+    assert "patients" not in " ".join(m.text for m in reply.messages).lower()

@@ -34,7 +34,7 @@ def test_patient_survey_over_rest_with_metadata(bot):
     reply = say("/affirm")
     assert "Your answers go to St Mary's" in text_of(reply)
     asked = []
-    while data_of(reply, "progress") is not None:
+    while data_of(reply, "progress") is not None and not data_of(reply, "progress").get("complete"):
         buttons = [b for m in reply for b in m.get("buttons", [])]
         assert [b["title"] for b in buttons] == ["Yes, definitely", "Yes, mostly", "Partly", "Not really",
                                                  "No, not at all", "Not sure"]
@@ -45,6 +45,8 @@ def test_patient_survey_over_rest_with_metadata(bot):
         reply = say("not sure" if len(asked) == 3 else buttons[0]["payload"])
     assert 1 <= len(asked) <= 6
     assert "Thank you for helping your hospital" in text_of(reply)
+    done = data_of(reply, "progress")  # the thanks carries the finished progress for any client
+    assert done["complete"] is True and done["answered"] == done["questions"] == len(asked)
     respondent = store.respondent_for_sender("patient-rest-1")
     assert respondent.audience == "patient" and respondent.department is None
     assert len(store.answers_frame(organisation.join_code)) == 0  # not in staff scores

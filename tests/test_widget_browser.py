@@ -506,6 +506,9 @@ def test_patient_survey_in_the_widget_stays_out_of_the_staff_index(web_stack: We
         # no staff question was asked: no role or department, no role buttons ever shown
         assert "role" not in transcript.lower() and "department" not in transcript.lower()
         assert page.locator("button.rc-reply[data-payload^='/inform_role']").count() == 0
+        finished = progress(page)  # the bar is full and says so, not "Question 5 of 5"
+        assert finished["text"] == f"Survey complete: all {len(expected)} questions answered"
+        assert finished["answered"] == finished["questions"] == len(expected)
         shot(page, "09-patient-survey-done.png")
 
         # what the browser sent is what was stored, under the patient audience

@@ -8,7 +8,7 @@ from typing import Mapping
 from readiness.dialogue.effects import CompleteAssessment
 from readiness.dialogue.state import ChatState
 from readiness.dialogue.turn import Outcome, Turn
-from readiness.dialogue.view import Progress, Question, Show, Summary, Text
+from readiness.dialogue.view import Finished, Progress, Question, Show, Summary, Text
 from readiness.model import AnswerValue, Item, Questionnaire
 from readiness.patient import PATIENT_ROLE
 from readiness.results import ReadinessResult, evaluate_stored
@@ -50,6 +50,13 @@ def progress(questionnaire: Questionnaire, role: str, item: Item,
     )
 
 
+def completed(questionnaire: Questionnaire, role: str, answers: Mapping[str, AnswerValue]) -> Progress:
+    """The progress of a finished survey: the last statement's, every one answered."""
+    items = questionnaire.items_for(role)
+    last = progress(questionnaire, role, items[-1], answers)
+    return replace(last, answered=last.questions, complete=True)
+
+
 def question(state: ChatState, questionnaire: Questionnaire, item: Item,
              answers: Mapping[str, AnswerValue]) -> Question:
     return Question(item, progress(questionnaire, state.role or "", item, answers))
@@ -89,7 +96,8 @@ def finish(turn: Turn, state: ChatState, assessment: AssessmentRecord,
     done = CompleteAssessment(assessment.id, turn.content.version, turn.content.fingerprint)
     if state.role == PATIENT_ROLE:  # patients get thanks, not a readiness profile
         return Outcome(replace(state, phase="done", revisit=None, pending=None),
-                       (*before, Text("patient_thanks")), (done,))
+                       (*before, Finished("patient_thanks", completed(turn.questionnaire, state.role, answers))),
+                       (done,))
     summary = Summary(result_for(turn, state, answers), assessment.report_token)
     return Outcome(
         replace(state, phase="done", revisit=None, pending=None),

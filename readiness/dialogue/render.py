@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 from readiness.answers import likert_label
 from readiness.chat_text import ChatTexts
 from readiness.dialogue.state import BotMessage, Button
-from readiness.dialogue.view import Choice, Link, Proposal, Question, RoleChoice, Show, Summary, Text
+from readiness.dialogue.view import Choice, Finished, Link, Proposal, Question, RoleChoice, Show, Summary, Text
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue, Questionnaire
 
 #: Width of the text bars in the summary.
@@ -81,6 +81,8 @@ class Renderer:
             return self.question(shown)
         if isinstance(shown, Proposal):
             return self.proposal(shown)
+        if isinstance(shown, Finished):
+            return BotMessage(self.say(shown.key), (), {"progress": asdict(shown.progress)})
         raise TypeError(f"cannot render {shown!r}")
 
     def answer_button(self, item_id: str, value: AnswerValue) -> Button:

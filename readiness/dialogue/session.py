@@ -19,7 +19,7 @@ from readiness.dialogue.patient import patient_content, wants_patient
 from readiness.dialogue.patient_render import PatientRenderer
 from readiness.dialogue.render import Renderer, ScorecardUrl
 from readiness.dialogue.state import ASSESSMENT_PHASES, BotMessage, ChatState, Reply, UserTurn
-from readiness.dialogue.step import needs, step
+from readiness.dialogue.step import is_patient_turn, needs, step
 from readiness.dialogue.turn import Content
 from readiness.live_content import current_content
 from readiness.storage import Store, is_valid_sender_id
@@ -52,10 +52,7 @@ class Conversation:
             content = self.content()
         except ContentError:
             return Reply((BotMessage(CONTENT_UNAVAILABLE),), state)
-        renderer = Renderer(content.chat, content.questionnaire, self.scorecard_url)  # type: ignore[attr-defined]
-        patient = patient_content(content) if wants_patient(state, turn) else None
-        if patient is not None:
-            renderer = PatientRenderer(patient, self.scorecard_url)
+        renderer = self._renderer(content, wants_patient(state, turn))  # until the facts are read
         if not is_valid_sender_id(sender_id):
             # a channel without a usable conversation id: nothing can be stored for it
             return Reply((BotMessage(renderer.say("save_failed")),), state)
@@ -63,12 +60,20 @@ class Conversation:
         try:
             with self.store.unit() as unit:
                 facts = load_facts(unit, sender_id, state, needs(state, turn, now), now)
+                renderer = self._renderer(content, is_patient_turn(state, turn, facts))
                 outcome = step(state, turn, facts, content)
                 new_state = apply_effects(unit, sender_id, outcome.state, outcome.effects)
                 messages = renderer.render(outcome.view)
         except SQLAlchemyError:
             return Reply((BotMessage(renderer.say("save_failed")),), state)
         return Reply(messages, new_state)
+
+    def _renderer(self, content: Content, patient: bool) -> Renderer:
+        """The patients' wording for a patient turn (when the content has a patient part)."""
+        part = patient_content(content) if patient else None
+        if part is not None:
+            return PatientRenderer(part, self.scorecard_url)
+        return Renderer(content.chat, content.questionnaire, self.scorecard_url)  # type: ignore[attr-defined]
 
 
 def load_facts(unit: Any, sender_id: str, state: ChatState, wanted: Needs, now: datetime) -> Facts:

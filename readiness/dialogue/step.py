@@ -60,11 +60,22 @@ def needs(state: ChatState, user: UserTurn, now: datetime) -> Needs:
     )
 
 
+def is_patient_turn(state: ChatState, user: UserTurn, facts: Facts) -> bool:
+    """Whether this turn is decided (and worded) for patients: a patient conversation or one
+    opened with the patient audience — or "resume CODE" of a patient's survey from any chat,
+    with or without the audience (the code names whose survey it is; a staff code likewise
+    resumes a staff assessment even in a chat opened for patients)."""
+    owner = facts.resumable.respondent if facts.resumable is not None else None
+    if owner is not None and state.phase != "questionnaire" and find_resume_code(user.text) is not None:
+        return owner.role == PATIENT_ROLE
+    return wants_patient(state, user)
+
+
 def step(state: ChatState, user: UserTurn, facts: Facts, content: Content) -> Outcome:
     """Decide one turn. A state the facts contradict (forged, or its assessment was resumed
     elsewhere or deleted) starts afresh, touching nothing; resume attempts are never forgotten.
     A patient conversation is decided with the patients' content (readiness.dialogue.patient)."""
-    patient = wants_patient(state, user) and patient_content(content) is not None
+    patient = is_patient_turn(state, user, facts) and patient_content(content) is not None
     if patient:
         content = patient_content(content)
     if not _consistent(state, facts, content):

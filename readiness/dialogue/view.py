@@ -52,6 +52,8 @@ class Progress:
     questions: int
     answered: int
     item: str
+    #: Every statement answered: the widget fills its bar and says so.
+    complete: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """A chat.yml message that closes a survey without a readiness summary (the patients'
+    thanks), carrying the completed progress so any client can show the survey as done."""
+
+    key: str
+    progress: Progress
+
+
+@dataclass(frozen=True)
 class Summary:
     """The end-of-assessment summary of one respondent's result."""
 
@@ -80,4 +91,4 @@ class Summary:
     report_token: str
 
 
-Show = Union[Text, Choice, RoleChoice, Question, Proposal, Summary]
+Show = Union[Text, Choice, RoleChoice, Question, Proposal, Finished, Summary]

@@ -375,7 +375,9 @@
     var answered = Math.max(0, Math.min(questions, Number(p.answered) || 0));
     var text;
     if (p.complete) {
-      text = "Assessment complete: all " + p.challenges + " challenges done";
+      // staff: the nine challenges; patients: a short survey of a few statements
+      text = this.audience === "patient" ? "Survey complete: all " + questions + " questions answered"
+        : "Assessment complete: all " + p.challenges + " challenges done";
       answered = questions;
     } else {
       text = "Challenge " + p.challenge + " of " + p.challenges + (p.challenge_title ? ": " + p.challenge_title : "") +
