@@ -918,3 +918,25 @@ def test_certainty_needs_full_evidence(item_id, text, value, certain):
 def test_readings_that_only_seem_to_disagree(text, value, certain):
     reading = _read(text)
     assert (reading.value, reading.certain) == (value, certain), reading
+
+
+# --------------------------------------------------------------------------- issue 10, round 4:
+# classes of replies from the third blind set's failures (none of these texts is in an
+# evaluation file)
+
+ROUND4: list[tuple[str | None, str, object, bool]] = [
+    # "no" + a word of the respondent's own state is its absence: none at all (1), not "not" (2)
+    ("privacy_vulnerability_concern", "no worries", 1, True),
+    ("patient_consent_confidence", "zero confidence, no", None, False),
+    ("patient_consent_confidence", "no confidence", 1, True),
+    ("privacy_vulnerability_concern", "not concerned", 2, True),
+    # the statement's own quantifier ("every", "all") repeated with a yes: 5, only proposed
+    ("transparency_model_cards", "yes, every model", 5, False),
+    ("transparency_model_cards", "every single model, agree", 5, False),
+]
+
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), ROUND4)
+def test_round4_classes(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading

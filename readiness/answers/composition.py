@@ -234,6 +234,8 @@ def negation_at(items: list[object], start: int, vocab: Vocabulary,
             return single(2, "bare negation"), len(items) - start, True
         return best
     end = start + length
+    if items[start] in vocab.absence_words and reading.rule == "negated echo":
+        reading = single(1, "absence")  # "no concerns", "no confidence": none at all, not "not"
     if reading.rule == "role" and all(isinstance(w, str) and (w,) not in vocab.phrases
                                       and w not in vocab.negators for w in items[end:]):
         end = len(items)  # "I don't build models", "… any AI systems": the rest says what

@@ -144,6 +144,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
     unknown = 0
     spelled_numbers: list[int] = []  # indices in `found` of number words ("three")
     content = False  # a word of the statement itself was skipped
+    universal = False  # … and it was "every", "all": the statement's own quantifier
     i = 0
     while i < len(items):
         item = items[i]
@@ -214,6 +215,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         elif isinstance(item, str) and item in getattr(keywords, "plain", ()) \
                 and item not in vocab.question_words and item not in vocab.negators:
             content = True
+            universal = universal or item in vocab.universal_words
             i += 1  # a word of the statement itself: "total black box" to "… a black box"
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
@@ -225,6 +227,13 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         # content reply, not the scale's 3; a digit ("3") is always the scale
         for at in spelled_numbers:
             found[at] = single(found[at].value, "number", certain=False)  # type: ignore[arg-type]
+    if universal:
+        # "every model, yes" to "Every model I build …": a yes about every one is the strongest
+        # agreement, but the quantifier is the statement's own word: proposed, never stored
+        others = [r for k, r in enumerate(found) if k not in spelled_numbers] or found
+        found = [single(5, "universal", certain=False) if r.value != NOT_APPLICABLE
+                 and r.value > NEUTRAL else single(r.value, r.rule, certain=False)  # type: ignore[arg-type]
+                 for r in others]
     return found, unknown
 
 

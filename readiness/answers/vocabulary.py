@@ -107,6 +107,8 @@ class Vocabulary:
     reservations: frozenset[str] = frozenset()
     #: "no" / "without" before a `negatable` phrase deny it ("no doubt" = 5).
     absence_words: frozenset[str] = frozenset()
+    #: Quantifiers over the whole ("every", "all"): repeating the statement's own is a proposal.
+    universal_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -369,5 +371,6 @@ def build_vocabulary(data: object) -> Vocabulary:
         partial_words=partial_words,
         reservations=word_set("reservations", optional=True),
         absence_words=word_set("absence_words", optional=True),
+        universal_words=word_set("universal_words", optional=True),
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
     )
