@@ -933,6 +933,32 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # the statement's own quantifier ("every", "all") repeated with a yes: 5, only proposed
     ("transparency_model_cards", "yes, every model", 5, False),
     ("transparency_model_cards", "every single model, agree", 5, False),
+    # idioms of strong agreement and of no, regional yes words and knowing nothing
+    (None, "damn right", 5, True),
+    (None, "you bet", 5, True),
+    (None, "fat chance", 1, True),
+    (None, "when pigs fly", 1, True),
+    (None, "not a jot", 1, True),
+    (None, "not the faintest", NA, True),
+    (None, "reckon not", 2, True),
+    (None, "aye", 4, True),
+    (None, "nothing so far", 1, True),
+    # faint praise and criticism: a side, not a strength: proposed
+    (None, "not too bad", 4, False),
+    (None, "needs work", 2, False),
+    # a hesitant yes alone is proposed; with a scale word the scale word decides
+    (None, "hmm i guess", 4, False),
+    (None, "agree, I guess", 4, True),
+    # "yeah" straight before a no only acknowledges ("yeah nah"), "nah" before a yes too
+    (None, "yea nah", 2, True),
+    (None, "yeah nope", 2, True),
+    (None, "nah yep", 4, True),
+    (None, "yeah, no", None, False),  # with a comma: read as written, two answers
+    # intensified states: the statement's word at its extreme
+    ("privacy_vulnerability_concern", "petrified", 5, True),
+    ("privacy_vulnerability_concern", "awfully worried", 5, True),
+    ("privacy_vulnerability_concern", "not a bit concerned", 1, True),
+    (None, "petrified", None, False),  # without the statement's word: nothing
 ]
 
 

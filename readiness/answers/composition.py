@@ -143,6 +143,14 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
     best: PhraseReading | None = None
     best_length = 0
     readable = True
+    at_all = _at_all(items, j, vocab)
+    if at_all and j + at_all < len(items):
+        # "not a bit worried", "not at all true": the extreme, before any hedge ("a bit") reads
+        if echo(items[j + at_all], keywords, vocab) is not None:
+            return single(1, "negated echo"), at_all + 1, True
+        polarity, head = _head(items, j + at_all, vocab, keywords)
+        if polarity > 0:
+            return single(1, "negation"), at_all + head, True
     phrase, length = phrase_at(items, j, vocab)
     if length:
         reading = vocab.phrases[phrase]
@@ -165,7 +173,6 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         best_length, readable = length, True
     if best_length == 0 and j < len(items):
         degree, length = _degree(items, j, vocab)
-        at_all = _at_all(items, j, vocab)
         key = echo_key(items[j], keywords, vocab)
         if key is None and items[j] in getattr(keywords, "role", ()):
             key = items[j]  # "I don't run any": short role verbs count too
@@ -173,11 +180,6 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
             raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
         if key is not None:
             best, best_length = negated_echo(key, keywords, softened), 1
-        elif at_all and j + at_all < len(items) and echo(items[j + at_all], keywords, vocab) is not None:
-            best, best_length = single(1, "negated echo"), at_all + 1  # "not at all involved"
-        elif at_all and _head(items, j + at_all, vocab, keywords)[0] > 0:
-            head = _head(items, j + at_all, vocab, keywords)[1]
-            best, best_length = single(1, "negation"), at_all + head  # "not at all true"
         elif degree is not None and degree.value == LIKERT_MAX:
             # "not strongly", "not completely": agreement short of the extreme, probably
             best, best_length = single(4, "negated degree", certain=False), length

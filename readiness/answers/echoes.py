@@ -177,3 +177,16 @@ def antonym_echo(word: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
         if key is not None:
             return None if key in getattr(keywords, "inverted", ()) else key
     return None
+
+
+def intensive_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The statement's key word that `word` says at its extreme ("terrified" to "I am worried
+    …"), or None; never when the statement negates that word."""
+    said = vocab.intensives.get(word) if vocab.intensives and isinstance(word, str) else None
+    if not said or not keywords:
+        return None
+    for member in sorted(said):
+        key = echo_key(member, keywords, vocab)
+        if key is not None:
+            return None if key in getattr(keywords, "inverted", ()) else key
+    return None

@@ -22,8 +22,9 @@ from readiness.answers.composition import (
     NotAnAnswer, comparative_at, graded_at, negated_echo, negation_at, phrase_at, single,
 )
 from readiness.answers.echoes import (
-    StatementWords, echo, echo_key, inverted_echo, negative_echo, statement_words,
+    StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
+from readiness.answers.shapes import without_discourse_opener
 from readiness.answers.tokens import (
     FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
 )
@@ -201,6 +202,9 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(single(vocab.number_words[item], "number", certain=alone))  # type: ignore[index]
             i += 1
         elif item in vocab.fillers:
+            i += 1
+        elif intensive_echo(item, keywords, vocab) is not None:
+            found.append(single(5, "intensive"))  # "terrified" to "I am worried …"
             i += 1
         elif (alone := echo(item, keywords, vocab)) is not None:
             if inverted_echo(item, keywords, vocab):
@@ -466,6 +470,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         # "I dont no" is "I don't know", but "no" is a word too: proposed, never stored as is
         value, _, _ = read(meant, keywords, vocab)
         return value, False, "typo"
+    text = without_discourse_opener(text, vocab)  # "yeah nah": the no stays
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"

@@ -109,6 +109,11 @@ class Vocabulary:
     absence_words: frozenset[str] = frozenset()
     #: Quantifiers over the whole ("every", "all"): repeating the statement's own is a proposal.
     universal_words: frozenset[str] = frozenset()
+    #: Openers that only acknowledge when straight before the other side ("yeah nah"): word →
+    #: the side it would mean alone (+1 yes, -1 no).
+    discourse: Mapping[str, int] = None  # type: ignore[assignment]
+    #: Answer word → statement words it says at the extreme ("terrified" to "I am worried …").
+    intensives: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -136,6 +141,15 @@ def _flag(group: dict, name: str, default: bool, at: tuple[object, ...]) -> bool
     if not isinstance(value, bool):
         raise PhraseError(f"{name} must be true or false, not {value!r}", (*at, name))
     return value
+
+
+def _discourse(section: object) -> dict[str, int]:
+    """The `discourse` section: {"yes": [...], "no": [...]} → word → +1 / -1."""
+    if not isinstance(section, dict) or not set(section) <= {"yes", "no"} or not all(
+            isinstance(listed, list) for listed in section.values()):
+        raise PhraseError("discourse: a mapping of \"yes\" and \"no\" to word lists", ("discourse",))
+    return {words(str(word))[0]: 1 if side == "yes" else -1
+            for side, listed in section.items() for word in listed if words(str(word))}
 
 
 def build_vocabulary(data: object) -> Vocabulary:
@@ -294,6 +308,17 @@ def build_vocabulary(data: object) -> Vocabulary:
             if len(words(str(word))) != 1:
                 raise PhraseError(f"antonyms: {word!r} must be one word", (*at, "answer"))
             antonyms.setdefault(words(str(word))[0], set()).update(said)
+    intensives: dict[str, set[str]] = {}
+    for index, pair in enumerate(section("intensives", list) if "intensives" in data else ()):
+        at = ("intensives", index)
+        if not isinstance(pair, dict) or not all(
+                isinstance(pair.get(k), list) and pair[k] for k in ("statement", "answer")):
+            raise PhraseError("intensives: each entry needs 'statement' and 'answer' word lists", at)
+        said = {words(str(w))[0] for w in pair["statement"] if len(words(str(w))) == 1}
+        for word in pair["answer"]:
+            if len(words(str(word))) != 1:
+                raise PhraseError(f"intensives: {word!r} must be one word", (*at, "answer"))
+            intensives.setdefault(words(str(word))[0], set()).update(said)
     post_degrees: dict[tuple[str, ...], int] = {}
     for key, listed in (section("post_degrees", dict).items() if "post_degrees" in data else ()):
         value = _value(key, "post_degrees", ("post_degrees", key))
@@ -372,5 +397,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         reservations=word_set("reservations", optional=True),
         absence_words=word_set("absence_words", optional=True),
         universal_words=word_set("universal_words", optional=True),
+        discourse=_discourse(data.get("discourse", {})),
+        intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
     )
