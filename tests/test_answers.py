@@ -604,11 +604,11 @@ READINGS: list[tuple[str, object, bool]] = [
     ("EHR?", None, False),
     ("what does bias mean?", None, False),
     ("what does agree mean", None, False),
-    ("3 or 4", None, False),
+    ("3 or 4", 3, False),  # neighbours: the milder one, proposed (round 4)
     ("agree, disagree", None, False),
     ("9", None, False),
     ("0", None, False),
-    ("3.5", None, False),
+    ("3.5", 3, False),  # between two answers: toward neutral, proposed (round 4)
     ("/restart", None, False),
     ('/answer{"likert": 4}', None, False),
     ("can you repeat the question", None, False),
@@ -911,9 +911,12 @@ def test_certainty_needs_full_evidence(item_id, text, value, certain):
     ("I don't agree and I don't disagree", 3, False),
     # not knowing, then a number: the number, proposed
     ("no idea, perhaps 2", 2, False),
-    # two answers a step apart stay unread: the respondent picks one
-    ("2 or 3", None, False),
-    ("agree or strongly agree", None, False),
+    # two answers a step apart: the one nearer neutral, proposed (round 4; was unread)
+    ("2 or 3", 3, False),
+    ("agree or strongly agree", 4, False),
+    # further apart, or a number in a comment: no reading
+    ("2 or 4", None, False),
+    ("1-5", None, False),
 ])
 def test_readings_that_only_seem_to_disagree(text, value, certain):
     reading = _read(text)
@@ -959,6 +962,20 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     ("privacy_vulnerability_concern", "awfully worried", 5, True),
     ("privacy_vulnerability_concern", "not a bit concerned", 1, True),
     (None, "petrified", None, False),  # without the statement's word: nothing
+    # numbers off the scale: only ever proposed (quintiles; decimals toward neutral)
+    (None, "around 90%", 5, False),
+    (None, "about 40 percent", 2, False),
+    (None, "8 out of 10", 4, False),
+    (None, "1.5", 2, False),
+    (None, "4.5", 4, False),
+    (None, "150%", None, False),
+    (None, "12/10", None, False),
+    (None, "80% of the time we forget", None, False),
+    # neighbouring answers: the milder one, proposed; never two apart or in a comment
+    (None, "4-5", 4, False),
+    (None, "neutral or disagree", 3, False),
+    (None, "closer to neutral than disagree", 3, False),
+    ("training_knows_limits", "yes it crashes sometimes, I check", None, False),
 ]
 
 

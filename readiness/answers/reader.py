@@ -24,7 +24,7 @@ from readiness.answers.composition import (
 from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
-from readiness.answers.shapes import without_discourse_opener
+from readiness.answers.shapes import range_proposal, scaled_proposal, without_discourse_opener
 from readiness.answers.tokens import (
     FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
 )
@@ -486,10 +486,12 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         return None, False, "too many words"
     if asking and found_tokens and found_tokens[0] in vocab.question_openers:
         return None, False, "question"  # "is 5 strongly agree?", "does 4 mean agree?"
+    spelled = _spelled(found_tokens, vocab)
     try:
-        items = numbers_and_words(_spelled(found_tokens, vocab), vocab)
+        items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:
-        return None, False, "not an answer"
+        scaled = scaled_proposal(spelled, vocab)  # "3.5", "80%", "7/10": proposed only
+        return scaled, False, "scaled" if scaled is not None else "not an answer"
     try:
         found, unknown = readings(items, vocab, keywords, lenient=False)
     except NotAnAnswer:
@@ -525,6 +527,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         between = _between(found)
         if between is not None:
             return between, False, "between"
+        neighbours = range_proposal(found, items, vocab)
+        if neighbours is not None:
+            return neighbours, False, "range"  # "3 or 4": the milder one, proposed
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:

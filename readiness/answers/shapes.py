@@ -1,5 +1,5 @@
-"""Shapes of a message read around the main flow: discourse openers ("yeah nah"), and later
-ranges and percentages.
+"""Shapes of a message read around the main flow: discourse openers ("yeah nah"), ranges
+("3 or 4"), decimals and percentages ("3.5", "80%"): the last three only ever proposed.
 
 Why a module of its own: these rules look at the raw text or at the readings as a whole,
 before or after readiness.answers.reader places every word; keeping them apart keeps the
@@ -8,10 +8,11 @@ whole-message flow short.
 
 from __future__ import annotations
 
+import math
 import re
 
-from readiness.answers.vocabulary import NEUTRAL, Vocabulary
-from readiness.model import NOT_APPLICABLE
+from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE
 
 #: The first two words of a message, with nothing but spaces between them.
 _OPENER = re.compile(r"\s*([^\W\d_]+)\s+([^\W\d_]+)")
@@ -29,3 +30,84 @@ def without_discourse_opener(text: str, vocab: Vocabulary) -> str:
             and second.value != NEUTRAL and (second.value > NEUTRAL) != (side > 0):
         return text[opener.start(2):]
     return text
+
+
+def _toward_neutral(low: float) -> int:
+    """The value of a point between two answers, rounded toward neutral: 3.5 → 3, 4.5 → 4,
+    1.5 → 2 (the milder claim, for the respondent to confirm or change)."""
+    if low == int(low):
+        return int(low)
+    down, up = int(low), int(low) + 1
+    if low - down == 0.5:
+        return down if abs(down - NEUTRAL) < abs(up - NEUTRAL) else up
+    return round(low)
+
+
+def _quintile(share: float) -> int:
+    """A share of 0–100 on the scale: 0–20 → 1, 21–40 → 2, 41–60 → 3, 61–80 → 4, 81–100 → 5."""
+    return min(LIKERT_MAX, LIKERT_MIN + max(0, math.ceil(share / 20) - 1))
+
+
+def _as_number(token: str) -> float | None:
+    if not token[:1].isdigit() or not all(c.isdigit() or c in ".," for c in token):
+        return None
+    try:
+        return float(token.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def scaled_proposal(found: list[str], vocab: Vocabulary) -> int | None:
+    """A proposal for a number the scale does not hold: a decimal ("3.5" → 3, rounded toward
+    neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" → 4), by quintiles.
+    Never certain: the respondent confirms. Only numbers, their units and approximations
+    ("about", "like") with fillers; anything else is left to the other rules."""
+    numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
+    if not numbers or len(numbers) > 2:
+        return None
+    at, value = numbers[0]
+    rest = found[at + 1:]
+    used = 1
+    if len(numbers) == 1 and ("." in found[at] or "," in found[at]):
+        if not LIKERT_MIN <= value <= LIKERT_MAX:
+            return None
+        proposal = _toward_neutral(value)
+    elif len(numbers) == 1 and (rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]):
+        if value > 100:
+            return None
+        proposal, used = _quintile(value), 2 + (rest[:1] == ["per"])
+    elif len(numbers) == 2 and numbers[1][1] in (10, 100) and numbers[1][0] > at and (
+            rest[:1] == ["/"] or rest[:1] == ["of"] or rest[:2] == ["out", "of"]):
+        if value > numbers[1][1]:
+            return None
+        proposal, used = _quintile(100 * value / numbers[1][1]), numbers[1][0] - at + 1
+    else:
+        return None
+    others = found[:at] + found[at + used:]
+    allowed = vocab.fillers | vocab.approximations
+    return proposal if all(word in allowed for word in others) else None
+
+
+def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
+    """A proposal for two neighbouring answers ("3 or 4", "1-2", "between neutral and agree",
+    "agree or strongly agree"): the one nearer neutral, the milder claim. Words that fit any
+    value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading."""
+    more, than = vocab.comparative
+    if than in items and len(found) == 2 and found[0].value != found[1].value \
+            and NOT_APPLICABLE not in (found[0].value, found[1].value):
+        return int(found[0].value)  # "closer to disagree than agree": the first, proposed
+    exact = [r for r in found if len(r.fits) == 1]
+    if any(len(r.fits) != 1 and len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1 for r in found):
+        return None  # "yes, sometimes": a side and a degree, not two points of the scale
+    plain = vocab.known_words | vocab.fillers | vocab.approximations | vocab.range_words
+    if not all(not isinstance(item, str) or item in plain for item in items):
+        return None  # "wait 3 days", "hallucinates sometimes": a number in a comment
+    if len(exact) != 2 or any(r.value == NOT_APPLICABLE for r in exact):
+        return None
+    values = sorted({int(r.value) for r in exact})  # type: ignore[arg-type]
+    if len(values) != 2 or values[1] - values[0] != 1:
+        return None
+    if any(isinstance(item, str) and item in vocab.negators for item in items):
+        return None  # "not 3 but 4": a correction, not a range
+    low, high = values
+    return low if abs(low - NEUTRAL) < abs(high - NEUTRAL) else high

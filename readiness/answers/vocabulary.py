@@ -114,6 +114,10 @@ class Vocabulary:
     discourse: Mapping[str, int] = None  # type: ignore[assignment]
     #: Answer word → statement words it says at the extreme ("terrified" to "I am worried …").
     intensives: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
+    #: Words around an approximate number ("about 60%", "like 7/10"): only for proposals.
+    approximations: frozenset[str] = frozenset()
+    #: Words joining two neighbouring answers ("between 3 and 4", "3 to 4"): only proposed.
+    range_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -397,6 +401,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         reservations=word_set("reservations", optional=True),
         absence_words=word_set("absence_words", optional=True),
         universal_words=word_set("universal_words", optional=True),
+        approximations=word_set("approximations", optional=True),
+        range_words=word_set("range_words", optional=True),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
