@@ -976,6 +976,19 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     (None, "neutral or disagree", 3, False),
     (None, "closer to neutral than disagree", 3, False),
     ("training_knows_limits", "yes it crashes sometimes, I check", None, False),
+    # a negated degree takes the side named elsewhere; "not entirely" alone is partly
+    (None, "disagree - not strongly", 2, True),
+    (None, "disagree - not strongly though", 2, False),  # a contrast with nothing after it
+    (None, "not fully", 3, False),
+    (None, "not strongly", 4, False),
+    # the scale's label wins over a bare yes/no of the other side
+    (None, "nope, agree", 4, True),
+    (None, "yeah, strongly disagree", 1, True),
+    (None, "yes agree", 4, True),
+    # doubt about a label is its mirror, proposed; not knowing, a comma, a label: the label
+    (None, "not sure i agree", 2, False),
+    (None, "unsure I would disagree", 4, False),
+    (None, "no idea, probably disagree", 2, False),
 ]
 
 

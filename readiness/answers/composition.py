@@ -181,8 +181,12 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         if key is not None:
             best, best_length = negated_echo(key, keywords, softened), 1
         elif degree is not None and degree.value == LIKERT_MAX:
-            # "not strongly", "not completely": agreement short of the extreme, probably
-            best, best_length = single(4, "negated degree", certain=False), length
+            # "not strongly": agreement short of the extreme, probably; "not entirely": partly.
+            # Either fits the side named elsewhere ("disagree, but not strongly" = 2)
+            whole = tuple(items[j:j + length]) in vocab.whole_degrees
+            best = PhraseReading(3 if whole else 4, frozenset({2, 3, 4} if whole else {2, 4}),
+                                 certain=False, rule="negated degree")
+            best_length = length
     return best, best_length, readable
 
 

@@ -24,7 +24,9 @@ from readiness.answers.composition import (
 from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
-from readiness.answers.shapes import range_proposal, scaled_proposal, without_discourse_opener
+from readiness.answers.shapes import (
+    label_against_doubt, range_proposal, scaled_proposal, without_discourse_opener,
+)
 from readiness.answers.tokens import (
     FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
 )
@@ -527,6 +529,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         between = _between(found)
         if between is not None:
             return between, False, "between"
+        decided = label_against_doubt(text, found, items)
+        if decided is not None:
+            return decided[0], decided[1] and not unknown and not asking, "label"
         neighbours = range_proposal(found, items, vocab)
         if neighbours is not None:
             return neighbours, False, "range"  # "3 or 4": the milder one, proposed

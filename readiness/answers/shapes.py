@@ -111,3 +111,43 @@ def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocab
         return None  # "not 3 but 4": a correction, not a range
     low, high = values
     return low if abs(low - NEUTRAL) < abs(high - NEUTRAL) else high
+
+
+#: Not agreeing is disagreeing (mirror images), for "not sure I'd agree" (proposed 2).
+_DOUBTED = {4: 2, 5: 4, 2: 4, 1: 2}
+#: The first clause of a message, up to a comma, dash or full stop.
+_FIRST_CLAUSE = re.compile(r"^\s*[^,;:.!?\u2013\u2014-]+?\s*[,;:.!?\u2013\u2014-]")
+
+
+def _label(reading: PhraseReading, items: list[object]) -> bool:
+    """A reading of the scale's own label ("agree", "strongly disagree"): one value, exact."""
+    return len(reading.fits) == 1 and reading.rule in ("phrase", "degree") and reading.value in _DOUBTED \
+        and any(item in ("agree", "disagree") for item in items)
+
+
+def label_against_doubt(text: str, found: list[PhraseReading], items: list[object]
+                        ) -> tuple[int, bool] | None:
+    """Two readings where the scale's label decides, (value, certain), or None.
+
+    * a bare yes or no, then a label of the other side ("no, I agree", "yes I disagree"): the
+      label is what the respondent chose; the yes/no answers the bot, not the statement: the
+      label, certain;
+    * not knowing straight before a label ("not sure I'd agree", "not sure I agree"): doubt
+      about agreeing, proposed as its mirror (2; "… disagree": 4);
+    * not knowing, a comma, then a label ("don't know, probably agree"): the label, proposed.
+    """
+    found = [r for r in found if len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1]  # not "probably"
+    if len(found) != 2:
+        return None
+    first, second = found
+    if not _label(second, items):
+        return None
+    if first.rule == "leaning" and first.fits in ({4, 5}, {1, 2}) \
+            and (first.value > NEUTRAL) != (second.value > NEUTRAL):  # type: ignore[operator]
+        return int(second.value), True
+    if first.value == NOT_APPLICABLE and first.rule == "phrase":
+        clause = _FIRST_CLAUSE.match(text)
+        if clause and "agree" not in clause.group().casefold():
+            return int(second.value), False  # "don't know, probably agree"
+        return _DOUBTED[int(second.value)], False  # "not sure I'd agree"
+    return None

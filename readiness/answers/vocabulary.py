@@ -118,6 +118,8 @@ class Vocabulary:
     approximations: frozenset[str] = frozenset()
     #: Words joining two neighbouring answers ("between 3 and 4", "3 to 4"): only proposed.
     range_words: frozenset[str] = frozenset()
+    #: Degrees of the whole ("entirely", "completely"): "not entirely" alone is partly (3).
+    whole_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -403,6 +405,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         universal_words=word_set("universal_words", optional=True),
         approximations=word_set("approximations", optional=True),
         range_words=word_set("range_words", optional=True),
+        whole_degrees=phrase_set("whole_degrees"),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
