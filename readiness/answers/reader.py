@@ -25,7 +25,7 @@ from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
 from readiness.answers.shapes import (
-    label_against_doubt, range_proposal, scaled_proposal, without_discourse_opener,
+    bare_negation, between_sides, label_against_doubt, mixed, range_proposal, scaled_proposal, without_discourse_opener,
 )
 from readiness.answers.tokens import (
     FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
@@ -414,55 +414,9 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
     return None
 
 
-def _bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
-    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
-    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
-    if not all(isinstance(item, str) for item in items):
-        return None
-    words: list[str] = items  # type: ignore[assignment]
-    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
-    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
-        return None
-    value, end = 2, len(words)
-    for phrase in (*vocab.at_all, ("any",), ("one",)):
-        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
-            value, end = 1, end - len(phrase)
-            break
-    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
-    noes = {word for word in words if (word,) in vocab.phrases
-            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
-    return value if all(word in plain or word in noes for word in words[:end]) else None
-
-
-def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
-    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
-    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
-    sides = {reading.value > NEUTRAL for reading in found
-             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
-    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
-    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
-                for item in items)
-    return len(sides) == 2 and joined and topic
-
-
 #: "no" straight after a negated verb, ending its clause ("I dont no", "don't no."): the typo
 #: of "know" ("I don't, no" has a comma; "don't no way" goes on).
 _NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
-
-
-def _between(found: list[PhraseReading]) -> AnswerValue | None:
-    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
-    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
-    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
-    stay unread: the respondent picks one."""
-    values = {reading.value for reading in found}
-    numbers = [reading for reading in found if reading.rule == "number"]
-    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
-            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
-        return numbers[0].value  # "maybe" and the like fit the number
-    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
-        return NEUTRAL
-    return None
 
 
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
@@ -499,7 +453,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     except NotAnAnswer:
         if asking:
             return None, False, "question"
-        bare = _bare_negation(items, vocab)
+        bare = bare_negation(items, vocab)
         if bare is not None:
             return bare, True, "bare negation"
         try:
@@ -524,9 +478,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
-        if _mixed(text, items, found, vocab):
+        if mixed(text, items, found, vocab):
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
-        between = _between(found)
+        between = between_sides(found)
         if between is not None:
             return between, False, "between"
         decided = label_against_doubt(text, found, items)

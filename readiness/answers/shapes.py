@@ -1,4 +1,5 @@
-"""Shapes of a message read around the main flow: discourse openers ("yeah nah"), ranges
+"""Shapes of a message read around the main flow: discourse openers ("yeah nah"), bare
+negations ("we don't"), mixed and two-sided answers, ranges
 ("3 or 4"), decimals and percentages ("3.5", "80%"): the last three only ever proposed.
 
 Why a module of its own: these rules look at the raw text or at the readings as a whole,
@@ -12,7 +13,7 @@ import math
 import re
 
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
-from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
 #: The first two words of a message, with nothing but spaces between them.
 _OPENER = re.compile(r"\s*([^\W\d_]+)\s+([^\W\d_]+)")
@@ -150,4 +151,50 @@ def label_against_doubt(text: str, found: list[PhraseReading], items: list[objec
         if clause and "agree" not in clause.group().casefold():
             return int(second.value), False  # "don't know, probably agree"
         return _DOUBTED[int(second.value)], False  # "not sure I'd agree"
+    return None
+
+
+def bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
+    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
+    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
+    if not all(isinstance(item, str) for item in items):
+        return None
+    words: list[str] = items  # type: ignore[assignment]
+    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
+    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
+        return None
+    value, end = 2, len(words)
+    for phrase in (*vocab.at_all, ("any",), ("one",)):
+        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
+            value, end = 1, end - len(phrase)
+            break
+    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
+    noes = {word for word in words if (word,) in vocab.phrases
+            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
+    return value if all(word in plain or word in noes for word in words[:end]) else None
+
+
+def mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
+    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
+    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
+    sides = {reading.value > NEUTRAL for reading in found
+             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
+    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
+    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
+                for item in items)
+    return len(sides) == 2 and joined and topic
+
+
+def between_sides(found: list[PhraseReading]) -> AnswerValue | None:
+    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
+    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
+    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
+    stay unread: the respondent picks one."""
+    values = {reading.value for reading in found}
+    numbers = [reading for reading in found if reading.rule == "number"]
+    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
+            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
+        return numbers[0].value  # "maybe" and the like fit the number
+    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
+        return NEUTRAL
     return None
