@@ -989,6 +989,30 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     (None, "not sure i agree", 2, False),
     (None, "unsure I would disagree", 4, False),
     (None, "no idea, probably disagree", 2, False),
+    # "not" + a manner adverb: a no as to how, proposed
+    (None, "not regularly", 2, False),
+    ("ethics_fairness_testing", "not consistently", 2, False),
+    # planned or being prepared: a no for now, proposed
+    (None, "still being developed", 2, False),
+    (None, "we plan to", 2, False),
+    # "no" + words of the statement: none (1); after a pause the no may stand alone: proposed
+    ("patient_consent_process", "no agreed process for that", 1, True),
+    ("patient_consent_process", "no, agreed process", 1, False),
+    # a degree alone grades the respondent's own state; to a fact it says nothing
+    ("privacy_confidence", "extremely", 5, True),
+    ("privacy_confidence", "quite", 4, True),
+    ("patient_consent_process", "extremely", None, False),
+    (None, "quite", None, False),
+    # the statement's own frequency word is agreement with it, proposed
+    ("validation_unapproved_use", "yes, sometimes", 4, False),
+    # not knowing whether: don't know, proposed
+    ("validation_accuracy_confidence", "not sure whether it was", NA, False),
+    # the statement's words asked back, then the answer: proposed
+    ("privacy_confidence", "confident? very much so", 5, False),
+    ("privacy_confidence", "adequate? no", 2, False),
+    # what held before a contrast and what holds now: now, proposed
+    (None, "I used to disagree but not anymore", 4, False),
+    (None, "at first no but now yes", 4, False),
 ]
 
 

@@ -180,6 +180,11 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
             raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
         if key is not None:
             best, best_length = negated_echo(key, keywords, softened), 1
+        elif isinstance(items[j], str) and items[j].endswith("ly") and len(items[j]) > 5 \
+                and items[j] not in vocab.known_words and degree is None:
+            # "not routinely", "not formally": a no as to how, probably (proposed)
+            best = PhraseReading(2, frozenset({1, 2}), certain=False, rule="negated manner")
+            best_length = 1
         elif degree is not None and degree.value == LIKERT_MAX:
             # "not strongly": agreement short of the extreme, probably; "not entirely": partly.
             # Either fits the side named elsewhere ("disagree, but not strongly" = 2)

@@ -24,12 +24,12 @@ from readiness.answers.composition import (
 from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
+from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
-    bare_negation, between_sides, label_against_doubt, mixed, range_proposal, scaled_proposal, without_discourse_opener,
+    bare_negation, between_sides, degree_alone, label_against_doubt, mixed, not_knowing_if,
+    range_proposal, scaled_proposal, without_discourse_opener,
 )
-from readiness.answers.tokens import (
-    FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
-)
+from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -66,70 +66,6 @@ def corrected(word: str, vocab: Vocabulary) -> str:
     return matches[0] if len(matches) == 1 else word
 
 
-def _number(token: str) -> int | str:
-    """The int of a number token (other tokens unchanged). Decimals are never answers: 3.5
-    lies between two answers, and "4,5" / "1,000" depend on locale conventions."""
-    if not "0" <= token[:1] <= "9":  # str.isdigit is also true of "𑁒", "²": words, not numbers
-        return token
-    if "." in token or "," in token:
-        raise NotAnAnswer
-    return int(token)
-
-
-def _joiner(following: list[object], joiners: tuple[tuple[str, ...], ...]) -> int:
-    for joiner in joiners:
-        if tuple(following[:len(joiner)]) == joiner:
-            return len(joiner)
-    return 0
-
-
-def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
-    """Resolve numbers: 1–5 for "4", "4/5", "four out of five"; "totally" for "100%".
-
-    Out-of-range numbers, other scales ("4/10") and negative numbers raise NotAnAnswer. A
-    number word on its own stays a word, so that a phrase can claim it ("skip this one").
-    """
-    values: list[int | str] = []
-    for token in found:
-        if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
-            raise NotAnAnswer
-        values.append(_number(token))
-
-    def as_int(value: int | str) -> int | None:
-        return value if isinstance(value, int) else vocab.number_words.get(value)
-
-    out: list[object] = []
-    i = 0
-    while i < len(values):
-        current = as_int(values[i])
-        if current is None:
-            if values[i] not in (SLASH, PERCENT):  # a stray "/" or "%" is punctuation
-                out.append(values[i])
-            i += 1
-            continue
-        following = values[i + 1:i + 4]
-        joined = _joiner(following, FRACTION_JOINERS)
-        if joined and len(following) > joined and as_int(following[joined]) is not None:
-            if as_int(following[joined]) != LIKERT_MAX:
-                raise NotAnAnswer  # "4/10", "10 out of 10": another scale, never rescaled
-            i += joined + 1
-        elif _joiner(following, PERCENT_JOINERS):
-            if current != 100:
-                raise NotAnAnswer  # "80%": not a point on this scale
-            out.append("totally")
-            i += _joiner(following, PERCENT_JOINERS) + 1
-            continue
-        elif isinstance(values[i], str):
-            out.append(values[i])
-            i += 1
-            continue
-        if not LIKERT_MIN <= current <= LIKERT_MAX:
-            raise NotAnAnswer  # "0", "9": never coerced to 1 or 5
-        out.append(single(current, "number"))
-        i += 1
-    return out
-
-
 #: After these, "one" is a pronoun: "there is one", "we have one", "every one".
 _PRONOUN_ONE = frozenset({"is", "have", "has", "was", "got", "there", "every", "each", "no", "any",
                           "the", "this", "that", "which", "theres", "its"})
@@ -164,6 +100,11 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
             i += post_length
             continue
+        if item in vocab.frequency_words and item in keywords:
+            # "sometimes, yes" to "staff sometimes use …": the statement's own word, agreed
+            found.append(PhraseReading(4, frozenset({4, 5}), certain=False, rule="frequency echo"))
+            i += 1
+            continue
         phrase, length = phrase_at(items, i, vocab)
         choice: PhraseReading | None = None
         if item in vocab.absence_words:
@@ -172,6 +113,9 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             if denied_length and denied in vocab.negated and j + denied_length - i > length:
                 choice = single(vocab.negated[denied], "negation")  # "no doubt", "without a doubt"
                 length = j + denied_length - i
+        if item in vocab.absence_words and (run := _statement_run(items, i + 1, keywords, vocab)) \
+                and run + 1 > length:
+            choice, length = single(1, "absence"), run + 1  # "no agreed process", "no reports this year"
         if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
                 echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = negation_at(items, i, vocab, keywords)
@@ -241,6 +185,35 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
                  and r.value > NEUTRAL else single(r.value, r.rule, certain=False)  # type: ignore[arg-type]
                  for r in others]
     return found, unknown
+
+
+def _statement_run(items: list[object], start: int, keywords: Mapping[str, bool],
+                   vocab: Vocabulary) -> int:
+    """Length of the words of the statement from `start` ("agreed process", "monitoring after
+    go live"), when one of them is a key word; 0 otherwise."""
+    plain = getattr(keywords, "plain", ())
+    end = start
+    while end < len(items) and isinstance(items[end], str) and items[end] in plain \
+            and items[end] not in vocab.negators and items[end] not in vocab.question_words:
+        end += 1
+    keyed = any(echo_key(word, keywords, vocab) or word in keywords for word in items[start:end])
+    return end - start if keyed else 0
+
+
+def _now_after_past(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+                    ) -> AnswerValue | None:
+    """What holds now in "I used to agree but not anymore" (2), "at first no but now yes" (4):
+    the part after a contrast that follows a marker of the past; "not anymore" there takes back
+    the part before it (agree → 2, disagree → 4). None without that shape."""
+    past = next((k for k in range(len(items) - 1) if tuple(items[k:k + 2]) in vocab.past_markers), None)
+    contrast = next((k for k, item in enumerate(items) if item in vocab.contrasts), None)
+    if past is None or contrast is None or contrast < past:
+        return None
+    after = tuple(item for item in items[contrast + 1:] if item not in vocab.fillers)
+    if after in vocab.no_longer:
+        before = _strict(items[past + 2:contrast], keywords, vocab)[0]
+        return None if before in (None, NEUTRAL, NOT_APPLICABLE) else (2 if before > NEUTRAL else 4)  # type: ignore[operator]
+    return _strict(items[contrast + 1:], keywords, vocab)[0]
 
 
 def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
@@ -414,6 +387,11 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
     return None
 
 
+#: "no" and a pause: what follows may be a clause of its own.
+_NO_THEN_PAUSE = re.compile(r"\bno\s*[,;:.!\u2013\u2014-]", re.IGNORECASE)
+#: A few words of the statement asked back, then the answer: "worried? no, …", "adequately? barely".
+_ECHO_QUESTION = re.compile(r"^\s*([^?]{1,40})\?\s*(\S.*)$", re.DOTALL)
+
 #: "no" straight after a negated verb, ending its clause ("I dont no", "don't no."): the typo
 #: of "know" ("I don't, no" has a comma; "don't no way" goes on).
 _NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
@@ -427,6 +405,12 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         value, _, _ = read(meant, keywords, vocab)
         return value, False, "typo"
     text = without_discourse_opener(text, vocab)  # "yeah nah": the no stays
+    echoed = _ECHO_QUESTION.match(text) if keywords else None
+    if echoed and all(word in getattr(keywords, "plain", ()) or word in vocab.fillers
+                      for word in tokens(echoed.group(1), vocab.symbols)):
+        value, _, _ = read(echoed.group(2), keywords, vocab)
+        if value is not None:  # "adequately? barely", "worried? no, we pen-test": proposed
+            return value, False, "echo question"
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"
@@ -448,6 +432,10 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     except NotAnAnswer:
         scaled = scaled_proposal(spelled, vocab)  # "3.5", "80%", "7/10": proposed only
         return scaled, False, "scaled" if scaled is not None else "not an answer"
+    shaped = degree_alone(items, keywords, vocab) or (
+        not_knowing_if(items, vocab) if not vocab.unknowing_joiners.isdisjoint(spelled) else None)
+    if shaped is not None:
+        return shaped[0], shaped[1] and not asking, shaped[2]
     try:
         found, unknown = readings(items, vocab, keywords, lenient=False)
     except NotAnAnswer:
@@ -471,6 +459,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             if opening in vocab.partial_words and not found:
                 return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
             return None, False, "not an answer"
+    now = _now_after_past(items, keywords, vocab)
+    if now is not None:
+        return now, False, "past"  # "I used to agree but not anymore": what holds now, proposed
     value, source = combine(found)
     if value is None and len(found) > 1:
         after = _last_correction(items, vocab)
@@ -510,4 +501,6 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
             and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
         return value, False, "frequency"  # "often" to "staff sometimes use …": relative
+    if source.rule == "absence" and _NO_THEN_PAUSE.search(text):
+        return value, False, "absence"  # "no, agreed process …": the no may stand alone
     return value, source.certain, source.rule

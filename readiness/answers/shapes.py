@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Mapping
 
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
@@ -197,4 +198,35 @@ def between_sides(found: list[PhraseReading]) -> AnswerValue | None:
         return numbers[0].value  # "maybe" and the like fit the number
     if values == {2, 4} and all(reading.rule == "negation" for reading in found):
         return NEUTRAL
+    return None
+
+
+def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+                 ) -> tuple[int, bool, str] | None:
+    """"very", "quite" alone to a statement about the respondent's own state ("I feel confident
+    …"): the degree of that state ("very confident" = 5), certain. To any other statement a
+    degree alone says nothing: None."""
+    if not getattr(keywords, "personal", ()):
+        return None
+    words = tuple(item for item in items if not (isinstance(item, str) and item in vocab.fillers))
+    degree = vocab.degrees.get(words) if words and all(isinstance(w, str) for w in words) else None  # type: ignore[arg-type]
+    if degree is None or degree.hedge or degree.lean or words in vocab.phrases:
+        return None
+    return degree.value, True, "degree alone"
+
+
+def not_knowing_if(items: list[object], vocab: Vocabulary) -> tuple[AnswerValue, bool, str] | None:
+    """"no idea if it was validated", "not sure whether we do": not knowing what the statement
+    says is don't know, proposed (the respondent may mean that it was not)."""
+    start = next((k for k, item in enumerate(items) if not (isinstance(item, str) and item in vocab.fillers)), None)
+    if start is None:
+        return None
+    for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
+        words = tuple(items[start:start + length])
+        reading = vocab.phrases.get(words) if all(isinstance(w, str) for w in words) else None  # type: ignore[arg-type]
+        if reading is not None:
+            after = items[start + length:start + length + 1]
+            if reading.value == NOT_APPLICABLE and after and after[0] in vocab.unknowing_joiners:
+                return NOT_APPLICABLE, False, "not knowing if"
+            return None
     return None

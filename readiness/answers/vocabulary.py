@@ -120,6 +120,12 @@ class Vocabulary:
     range_words: frozenset[str] = frozenset()
     #: Degrees of the whole ("entirely", "completely"): "not entirely" alone is partly (3).
     whole_degrees: frozenset[tuple[str, ...]] = frozenset()
+    #: Words after not knowing that say what is not known ("no idea if …"): don't know, proposed.
+    unknowing_joiners: frozenset[str] = frozenset()
+    #: Two-word markers of the past ("used to"): before a contrast, the part after it holds now.
+    past_markers: frozenset[tuple[str, ...]] = frozenset()
+    #: "not anymore": after a past and a contrast, it takes back what held before.
+    no_longer: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -406,6 +412,9 @@ def build_vocabulary(data: object) -> Vocabulary:
         approximations=word_set("approximations", optional=True),
         range_words=word_set("range_words", optional=True),
         whole_degrees=phrase_set("whole_degrees"),
+        unknowing_joiners=word_set("unknowing_joiners", optional=True),
+        past_markers=frozenset(p for p in phrase_set("past_markers") if len(p) == 2),
+        no_longer=phrase_set("no_longer"),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
