@@ -1013,6 +1013,13 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # what held before a contrast and what holds now: now, proposed
     (None, "I used to disagree but not anymore", 4, False),
     (None, "at first no but now yes", 4, False),
+    # not answers: adjectives before a noun, questions without "?", "whats …"
+    (None, "sorry, clicked the wrong link", None, False),
+    (None, "one minute please", None, False),
+    (None, "is this confidential", None, False),
+    ("transparency_model_cards", "whats a data card", None, False),
+    (None, "wrong", 2, True),  # alone it is still an answer
+    (None, "that's right, agree", 4, True),
 ]
 
 

@@ -100,6 +100,12 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
             i += post_length
             continue
+        if lenient and item in vocab.attributive and i + 1 < len(items) and isinstance(items[i + 1], str) \
+                and items[i + 1] not in vocab.known_words and items[i + 1] not in vocab.fillers \
+                and items[i + 1] not in keywords:
+            unknown += 1  # "the wrong button", "one moment": an adjective, not an answer
+            i += 1
+            continue
         if item in vocab.frequency_words and item in keywords:
             # "sometimes, yes" to "staff sometimes use …": the statement's own word, agreed
             found.append(PhraseReading(4, frozenset({4, 5}), certain=False, rule="frequency echo"))
@@ -424,8 +430,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     found_tokens = tokens(text, vocab.symbols)
     if len(found_tokens) > MAX_WORDS:
         return None, False, "too many words"
-    if asking and found_tokens and found_tokens[0] in vocab.question_openers:
-        return None, False, "question"  # "is 5 strongly agree?", "does 4 mean agree?"
+    if found_tokens and found_tokens[0] in vocab.question_openers and (asking or (
+            len(found_tokens) > 2 and found_tokens[1] in vocab.subjects | {"you"} and "?" not in text)):
+        return None, False, "question"  # "is 5 strongly agree?", "is this the right survey"
     spelled = _spelled(found_tokens, vocab)
     try:
         items = numbers_and_words(spelled, vocab)

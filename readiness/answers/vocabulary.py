@@ -126,6 +126,8 @@ class Vocabulary:
     past_markers: frozenset[tuple[str, ...]] = frozenset()
     #: "not anymore": after a past and a contrast, it takes back what held before.
     no_longer: frozenset[tuple[str, ...]] = frozenset()
+    #: Answer words that are adjectives before an unknown noun ("wrong button", "one moment").
+    attributive: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -415,6 +417,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         unknowing_joiners=word_set("unknowing_joiners", optional=True),
         past_markers=frozenset(p for p in phrase_set("past_markers") if len(p) == 2),
         no_longer=phrase_set("no_longer"),
+        attributive=word_set("attributive", optional=True),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
