@@ -1020,6 +1020,13 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     ("transparency_model_cards", "whats a data card", None, False),
     (None, "wrong", 2, True),  # alone it is still an answer
     (None, "that's right, agree", 4, True),
+    # short of a number: a step toward neutral, proposed
+    (None, "not really a 5", 4, False),
+    (None, "hardly a 1", 2, False),
+    # "not really" + "no" is a no; "nobody" + the statement's word denies it
+    (None, "not really, no", 2, True),
+    ("ethics_data_representation", "nobody reviews that", 1, True),
+    ("collab_tools_imposed", "nobody asks", None, False),  # the statement negates it: unclear
 ]
 
 

@@ -26,7 +26,7 @@ from readiness.answers.echoes import (
 )
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
-    bare_negation, between_sides, degree_alone, label_against_doubt, mixed, not_knowing_if,
+    bare_negation, between_sides, degree_alone, downtoned_number, label_against_doubt, mixed, not_knowing_if,
     range_proposal, scaled_proposal, without_discourse_opener,
 )
 from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
@@ -122,13 +122,14 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         if item in vocab.absence_words and (run := _statement_run(items, i + 1, keywords, vocab)) \
                 and run + 1 > length:
             choice, length = single(1, "absence"), run + 1  # "no agreed process", "no reports this year"
-        if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
+        if item in vocab.negators or (item in vocab.absence_words and i + 1 < len(items) and (
                 echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = negation_at(items, i, vocab, keywords)
             if negated_length > length:
-                if not readable or negated is None:
+                if (not readable or negated is None) and not (length and phrase[0] in vocab.negators):
                     raise NotAnAnswer  # "not neutral", "not yes": unclear
-                choice, length = negated, negated_length
+                if readable and negated is not None:  # else "not really" + "no": the phrase
+                    choice, length = negated, negated_length
         for rule in (graded_at, comparative_at):
             reading, rule_length = rule(items, i, vocab, keywords)
             if reading is not None and rule_length > length:
@@ -469,6 +470,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     now = _now_after_past(items, keywords, vocab)
     if now is not None:
         return now, False, "past"  # "I used to agree but not anymore": what holds now, proposed
+    short = downtoned_number(items, vocab)
+    if short is not None:
+        return short, False, "short of"  # "hardly a 5", "not quite a 4": a step down, proposed
     value, source = combine(found)
     if value is None and len(found) > 1:
         after = _last_correction(items, vocab)

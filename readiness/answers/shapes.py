@@ -230,3 +230,15 @@ def not_knowing_if(items: list[object], vocab: Vocabulary) -> tuple[AnswerValue,
                 return NOT_APPLICABLE, False, "not knowing if"
             return None
     return None
+
+
+def downtoned_number(items: list[object], vocab: Vocabulary) -> int | None:
+    """"hardly a 5", "not quite a 4": a step short of the number, toward neutral (proposed);
+    None for any other shape, or for 3 (short of neutral is either side)."""
+    words = [item for item in items if not (isinstance(item, str) and item in vocab.fillers)]
+    before = tuple(item for item in items[:-1] if item not in ("a", "an"))  # "not really a 5"
+    if len(words) < 2 or not isinstance(words[-1], PhraseReading) or words[-1].rule != "number" \
+            or (tuple(words[:-1]) not in vocab.downtoners and before not in vocab.downtoners):
+        return None
+    number = int(words[-1].value)  # type: ignore[arg-type]
+    return None if number == NEUTRAL else number - 1 if number > NEUTRAL else number + 1

@@ -128,6 +128,8 @@ class Vocabulary:
     no_longer: frozenset[tuple[str, ...]] = frozenset()
     #: Answer words that are adjectives before an unknown noun ("wrong button", "one moment").
     attributive: frozenset[str] = frozenset()
+    #: Words short of a number ("hardly a 5"): a step toward neutral, proposed.
+    downtoners: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -418,6 +420,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         past_markers=frozenset(p for p in phrase_set("past_markers") if len(p) == 2),
         no_longer=phrase_set("no_longer"),
         attributive=word_set("attributive", optional=True),
+        downtoners=phrase_set("downtoners"),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
