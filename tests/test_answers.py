@@ -1001,6 +1001,8 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # a degree alone grades the respondent's own state; to a fact it says nothing
     ("privacy_confidence", "extremely", 5, True),
     ("privacy_confidence", "quite", 4, True),
+    ("privacy_confidence", "totally", 5, True),  # a leaning word of its own, as before
+    ("privacy_confidence", "strongly", None, False),  # strongly what: agree or disagree?
     ("patient_consent_process", "extremely", None, False),
     (None, "quite", None, False),
     # the statement's own frequency word is agreement with it, proposed

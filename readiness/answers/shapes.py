@@ -209,7 +209,9 @@ def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocab
     if not getattr(keywords, "personal", ()):
         return None
     words = tuple(item for item in items if not (isinstance(item, str) and item in vocab.fillers))
-    degree = vocab.degrees.get(words) if words and all(isinstance(w, str) for w in words) else None  # type: ignore[arg-type]
+    if words not in vocab.state_degrees:
+        return None  # "strongly" alone: strongly what? agree or disagree
+    degree = vocab.degrees.get(words)  # type: ignore[arg-type]
     if degree is None or degree.hedge or degree.lean or words in vocab.phrases:
         return None
     return degree.value, True, "degree alone"

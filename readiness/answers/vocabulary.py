@@ -130,6 +130,8 @@ class Vocabulary:
     attributive: frozenset[str] = frozenset()
     #: Words short of a number ("hardly a 5"): a step toward neutral, proposed.
     downtoners: frozenset[tuple[str, ...]] = frozenset()
+    #: Degrees that grade an adjective ("very", "quite"): alone, the respondent's own state.
+    state_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -421,6 +423,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         no_longer=phrase_set("no_longer"),
         attributive=word_set("attributive", optional=True),
         downtoners=phrase_set("downtoners"),
+        state_degrees=phrase_set("state_degrees"),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
