@@ -1029,6 +1029,14 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     (None, "not really, no", 2, True),
     ("ethics_data_representation", "nobody reviews that", 1, True),
     ("collab_tools_imposed", "nobody asks", None, False),  # the statement negates it: unclear
+    # an echo alone is certain only in the statement's own form or a listed synonym
+    ("validation_local_evaluation", "evaluated", 4, True),
+    ("validation_local_evaluation", "evaluate", 4, False),
+    # messages that are never answers, even when the statement holds the word
+    ("usable_user_testing", "test", None, False),
+    (None, "hi there", None, False),
+    # not knowing what a word means is a question about the term, not a 1
+    ("scale_support_available", "I don't know what triage means", None, False),
 ]
 
 

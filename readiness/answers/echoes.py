@@ -146,7 +146,11 @@ def echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool 
     Inflections count ("worry" / "worried", "confidence" / "confident"), and so do synonyms
     listed in answer_phrases.yml ("concerned" for "worried", "ready" for "prepared")."""
     key = echo_key(word, keywords, vocab)
-    return None if key is None else keywords[key]
+    if key is None:
+        return None
+    # alone, only the statement's own form or a listed synonym agrees: "tested" to "… are
+    # tested" does, "test" (a word of its own: "test", "just a test") is only proposed
+    return keywords[key] and (word == key or bool(vocab.synonyms) and word in vocab.synonyms)
 
 
 

@@ -382,6 +382,8 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
         return None  # "we have them but I don't know where": a part, not a no
     for at, item in enumerate(items):
         if isinstance(item, str) and item in vocab.question_words:
+            if any(later in vocab.question_words for later in items[at + 1:]):
+                return None  # "I don't know what EHR means": a question about a term
             if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
                 value, certain, _ = _strict(items[:at], keywords, vocab)
                 if value == NOT_APPLICABLE:
@@ -435,6 +437,8 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             len(found_tokens) > 2 and found_tokens[1] in vocab.subjects | {"you"} and "?" not in text)):
         return None, False, "question"  # "is 5 strongly agree?", "is this the right survey"
     spelled = _spelled(found_tokens, vocab)
+    if tuple(spelled) in vocab.never_answers:
+        return None, False, "not an answer"  # "test", "hello": even to "We test AI …"
     try:
         items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:

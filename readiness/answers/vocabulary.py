@@ -132,6 +132,8 @@ class Vocabulary:
     downtoners: frozenset[tuple[str, ...]] = frozenset()
     #: Degrees that grade an adjective ("very", "quite"): alone, the respondent's own state.
     state_degrees: frozenset[tuple[str, ...]] = frozenset()
+    #: Whole messages that are never an answer, whatever the statement ("test", "hello").
+    never_answers: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -424,6 +426,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         attributive=word_set("attributive", optional=True),
         downtoners=phrase_set("downtoners"),
         state_degrees=phrase_set("state_degrees"),
+        never_answers=phrase_set("never_answers"),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
