@@ -1037,6 +1037,17 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     (None, "hi there", None, False),
     # not knowing what a word means is a question about the term, not a 1
     ("scale_support_available", "I don't know what triage means", None, False),
+    # "3ish": the number, hedged (proposed)
+    (None, "2ish", 2, False),
+    # a past, then a word of the present: what holds now, proposed
+    (None, "used to disagree, now agree", 4, False),
+    # corrections after "typo" / "realistically": the last answer, proposed
+    (None, "agree - typo, disagree", 2, False),
+    # "not so" + a label: a softened negation
+    (None, "not so disagree", 4, True),
+    # more everyday phrasings of agreement and of not being the one to say
+    (None, "most days", 4, True),
+    (None, "not my call", NA, True),
 ]
 
 

@@ -213,8 +213,11 @@ def _now_after_past(items: list[object], keywords: Mapping[str, bool], vocab: Vo
     the part after a contrast that follows a marker of the past; "not anymore" there takes back
     the part before it (agree → 2, disagree → 4). None without that shape."""
     past = next((k for k in range(len(items) - 1) if tuple(items[k:k + 2]) in vocab.past_markers), None)
-    contrast = next((k for k, item in enumerate(items) if item in vocab.contrasts), None)
-    if past is None or contrast is None or contrast < past:
+    if past is None:
+        return None
+    contrast = next((k for k, item in enumerate(items) if k > past + 1 and (
+        item in vocab.contrasts or item in vocab.now_words)), None)  # "… but", "…, now I disagree"
+    if contrast is None:
         return None
     after = tuple(item for item in items[contrast + 1:] if item not in vocab.fillers)
     if after in vocab.no_longer:
