@@ -1048,6 +1048,11 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # more everyday phrasings of agreement and of not being the one to say
     (None, "most days", 4, True),
     (None, "not my call", NA, True),
+    # a content reply framed by a bare yes or no: proposed, never stored as is
+    ("ethics_guidelines_known", "yes theres a folder of them on the shared drive", 4, False),
+    ("ethics_guidelines_known", "the trust published a handbook last spring, yes", 4, False),
+    ("ethics_fairness_testing", "we test by age and sex groups, not ethnicity", 3, False),  # partly
+    (None, "sorry, the wrong window", None, False),
 ]
 
 

@@ -26,7 +26,7 @@ from readiness.answers.echoes import (
 )
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
-    bare_negation, between_sides, degree_alone, downtoned_number, label_against_doubt, mixed, not_knowing_if,
+    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt, mixed, not_knowing_if,
     range_proposal, scaled_proposal, without_discourse_opener,
 )
 from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
@@ -224,6 +224,16 @@ def _now_after_past(items: list[object], keywords: Mapping[str, bool], vocab: Vo
         before = _strict(items[past + 2:contrast], keywords, vocab)[0]
         return None if before in (None, NEUTRAL, NOT_APPLICABLE) else (2 if before > NEUTRAL else 4)  # type: ignore[operator]
     return _strict(items[contrast + 1:], keywords, vocab)[0]
+
+
+def _clause(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool]:
+    """The certain reading of a clause on its own (for readiness.answers.shapes.edge_answer)."""
+    try:
+        items = numbers_and_words(_spelled(tokens(text, vocab.symbols), vocab), vocab)
+    except NotAnAnswer:
+        return None, False
+    value, certain, _ = _strict(items, keywords, vocab)
+    return value, certain
 
 
 def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
@@ -473,6 +483,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             opening = next((item for item in items if item not in vocab.fillers), None)
             if opening in vocab.partial_words and not found:
                 return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
+            edge = edge_answer(text, items, vocab, lambda clause: _clause(clause, keywords, vocab))
+            if edge is not None:
+                return edge, False, "edge answer"  # "yes theres a form on the intranet"
             return None, False, "not an answer"
     now = _now_after_past(items, keywords, vocab)
     if now is not None:

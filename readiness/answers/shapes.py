@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Mapping
+from typing import Callable, Mapping
 
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
@@ -244,3 +244,29 @@ def downtoned_number(items: list[object], vocab: Vocabulary) -> int | None:
         return None
     number = int(words[-1].value)  # type: ignore[arg-type]
     return None if number == NEUTRAL else number - 1 if number > NEUTRAL else number + 1
+
+
+#: The last clause of a message, after a comma or dash: "there's a policy on the intranet, yes".
+_LAST_CLAUSE = re.compile(r"[,;\u2013\u2014]\s*([^,;\u2013\u2014]{1,30}?)[.!\s]*$|\s-\s+([^,;-]{1,30}?)[.!\s]*$")
+
+
+def edge_answer(text: str, items: list[object], vocab: Vocabulary,
+                clause: Callable[[str], tuple[AnswerValue | None, bool]]) -> AnswerValue | None:
+    """A proposal for a content reply framed by a bare yes or no: opening with one ("yes theres
+    a form on the intranet", "no it highlights the region") or closing with a certain answer
+    after a comma ("there's a policy on the intranet, yes"; `clause` reads that part alone).
+    Never certain: the content may restrict or take back the answer. No negation in the last
+    clause ("…, not ethnicity yet" negates a part, not the statement)."""
+    first = items[0] if items else None
+    reading = vocab.phrases.get((first,)) if isinstance(first, str) and first not in vocab.attributive else None
+    longer = len(items) > 1 and isinstance(items[1], str) and (first, items[1]) in vocab.phrases
+    if reading is not None and not longer and reading.rule == "leaning" and reading.fits in ({4, 5}, {1, 2}):
+        return reading.value
+    last = _LAST_CLAUSE.search(text)
+    if last is None:
+        return None
+    part = last.group(1) or last.group(2)
+    if any(word.strip(".,!'").casefold().replace("'", "") in vocab.negators for word in part.split()):
+        return None
+    value, certain = clause(part)
+    return value if certain else None
