@@ -1053,6 +1053,11 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     ("ethics_guidelines_known", "the trust published a handbook last spring, yes", 4, False),
     ("ethics_fairness_testing", "we test by age and sex groups, not ethnicity", 3, False),  # partly
     (None, "sorry, the wrong window", None, False),
+    # "no" + words of the statement in any inflection, up to "at all": none
+    ("usable_user_testing", "no tests before rollout at all", 1, True),
+    ("collab_joint_team", "no such team here", 1, True),
+    ("collab_joint_team", "no such group", 2, False),  # not a word of the statement: a no, proposed
+    (None, "I wouldn't know", NA, True),
 ]
 
 

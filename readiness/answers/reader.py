@@ -199,11 +199,23 @@ def _statement_run(items: list[object], start: int, keywords: Mapping[str, bool]
     """Length of the words of the statement from `start` ("agreed process", "monitoring after
     go live"), when one of them is a key word; 0 otherwise."""
     plain = getattr(keywords, "plain", ())
+
+    def statement_word(word: object, first: bool) -> bool:
+        if not isinstance(word, str) or word in vocab.negators or word in vocab.question_words:
+            return False
+        if (word,) in vocab.phrases:
+            return first and word in plain  # "no agreed process": the statement's own "agreed"
+        return word in plain or word in vocab.fillers or echo_key(word, keywords, vocab) is not None
+
     end = start
-    while end < len(items) and isinstance(items[end], str) and items[end] in plain \
-            and items[end] not in vocab.negators and items[end] not in vocab.question_words:
+    while end < len(items) and statement_word(items[end], end == start):
         end += 1
+    while end > start and items[end - 1] in vocab.fillers:
+        end -= 1  # "no reports this" leaves "this" to the rest
     keyed = any(echo_key(word, keywords, vocab) or word in keywords for word in items[start:end])
+    for phrase in vocab.at_all if keyed else ():
+        if tuple(items[end:end + len(phrase)]) == phrase:
+            return end + len(phrase) - start  # "no audit trail at all"
     return end - start if keyed else 0
 
 
