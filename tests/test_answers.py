@@ -860,7 +860,7 @@ def test_statement_classes(item_id, text, value, certain):
     ("agree, but", 4, False),
     ("agree, but not strongly", 4, True),
     # partial openings: proposed as partly
-    ("only on paper", 3, False),
+    ("only on paper", 2, False),  # round 4: a restriction ("only") proposes 2
     ("partially, for some wards", 3, False),
     # not answers
     ("agree, disagree", None, False),
@@ -1058,6 +1058,9 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     ("collab_joint_team", "no such team here", 1, True),
     ("collab_joint_team", "no such group", 2, False),  # not a word of the statement: a no, proposed
     (None, "I wouldn't know", NA, True),
+    # scope words in a proposed reply: a restriction makes agreement 2, "all" makes it 5
+    ("training_programme_funded", "funded for nurses only", 2, False),
+    ("transparency_decision_log", "all recorded in the audit log", 5, False),
 ]
 
 

@@ -26,8 +26,8 @@ from readiness.answers.echoes import (
 )
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
-    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt, mixed, not_knowing_if,
-    range_proposal, scaled_proposal, without_discourse_opener,
+    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt,
+    mixed, not_knowing_if, range_proposal, scaled_proposal, scoped, without_discourse_opener,
 )
 from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
@@ -494,7 +494,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
                 return lead, plain, "lead answer"
             opening = next((item for item in items if item not in vocab.fillers), None)
             if opening in vocab.partial_words and not found:
-                return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
+                return scoped(NEUTRAL, items, vocab), False, "partial"  # "some via FHIR": partly
             edge = edge_answer(text, items, vocab, lambda clause: _clause(clause, keywords, vocab))
             if edge is not None:
                 return edge, False, "edge answer"  # "yes theres a form on the intranet"
@@ -533,7 +533,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         lead, plain = _lead_answer(text, keywords, vocab)
         if lead == value and plain and not asking:
             return value, True, "lead answer"  # "yes, the helpdesk"
-        return value, False, "extra words"
+        return scoped(value, items, vocab), False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"
     if asking:

@@ -136,6 +136,8 @@ class Vocabulary:
     never_answers: frozenset[tuple[str, ...]] = frozenset()
     #: Words of the present after a past ("used to agree, now I disagree"): what holds now follows.
     now_words: frozenset[str] = frozenset()
+    #: Words restricting a comment to a part ("only", "just"): a proposed agreement becomes 2.
+    restrictive_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -430,6 +432,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         state_degrees=phrase_set("state_degrees"),
         never_answers=phrase_set("never_answers"),
         now_words=word_set("now_words", optional=True),
+        restrictive_words=word_set("restrictive_words", optional=True),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
