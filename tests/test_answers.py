@@ -930,7 +930,7 @@ def test_readings_that_only_seem_to_disagree(text, value, certain):
 ROUND4: list[tuple[str | None, str, object, bool]] = [
     # "no" + a word of the respondent's own state is its absence: none at all (1), not "not" (2)
     ("privacy_vulnerability_concern", "no worries", 1, True),
-    ("patient_consent_confidence", "zero confidence, no", None, False),
+    ("patient_consent_confidence", "zero confidence, no", 1, True),
     ("patient_consent_confidence", "no confidence", 1, True),
     ("privacy_vulnerability_concern", "not concerned", 2, True),
     # the statement's own quantifier ("every", "all") repeated with a yes: 5, only proposed
@@ -1061,6 +1061,10 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # scope words in a proposed reply: a restriction makes agreement 2, "all" makes it 5
     ("training_programme_funded", "funded for nurses only", 2, False),
     ("transparency_decision_log", "all recorded in the audit log", 5, False),
+    # "zero" before a word is none; alone or of a scale it is still not an answer
+    ("privacy_incidents_reported", "zero reported", 1, True),
+    ("privacy_incidents_reported", "zero", None, False),
+    (None, "zero out of five", None, False),
 ]
 
 

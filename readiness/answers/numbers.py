@@ -16,6 +16,9 @@ from readiness.model import LIKERT_MAX, LIKERT_MIN
 
 __all__ = ["numbers_and_words"]
 
+#: After "zero", words that make it a point of some scale ("zero out of five"), not "none".
+_SCALE_WORDS = frozenset({"out", "of", "percent", "per"})
+
 
 def _number(token: str) -> int | str:
     """The int of a number token (other tokens unchanged). Decimals are never answers: 3.5
@@ -41,7 +44,11 @@ def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
     number word on its own stays a word, so that a phrase can claim it ("skip this one").
     """
     values: list[int | str] = []
-    for token in found:
+    for at, token in enumerate(found):
+        following = found[at + 1] if at + 1 < len(found) else ""
+        if token in vocab.none_words and following.isalpha() and following not in _SCALE_WORDS:
+            values.append("no")  # "zero incidents", "0 reports": none, like "no incidents"
+            continue
         if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
             raise NotAnAnswer
         values.append(_number(token))
