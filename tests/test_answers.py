@@ -604,11 +604,11 @@ READINGS: list[tuple[str, object, bool]] = [
     ("EHR?", None, False),
     ("what does bias mean?", None, False),
     ("what does agree mean", None, False),
-    ("3 or 4", None, False),
+    ("3 or 4", 3, False),  # neighbours: the milder one, proposed (round 4)
     ("agree, disagree", None, False),
     ("9", None, False),
     ("0", None, False),
-    ("3.5", None, False),
+    ("3.5", 3, False),  # between two answers: toward neutral, proposed (round 4)
     ("/restart", None, False),
     ('/answer{"likert": 4}', None, False),
     ("can you repeat the question", None, False),
@@ -860,7 +860,7 @@ def test_statement_classes(item_id, text, value, certain):
     ("agree, but", 4, False),
     ("agree, but not strongly", 4, True),
     # partial openings: proposed as partly
-    ("only on paper", 3, False),
+    ("only on paper", 2, False),  # round 4: a restriction ("only") proposes 2
     ("partially, for some wards", 3, False),
     # not answers
     ("agree, disagree", None, False),
@@ -911,10 +911,164 @@ def test_certainty_needs_full_evidence(item_id, text, value, certain):
     ("I don't agree and I don't disagree", 3, False),
     # not knowing, then a number: the number, proposed
     ("no idea, perhaps 2", 2, False),
-    # two answers a step apart stay unread: the respondent picks one
-    ("2 or 3", None, False),
-    ("agree or strongly agree", None, False),
+    # two answers a step apart: the one nearer neutral, proposed (round 4; was unread)
+    ("2 or 3", 3, False),
+    ("agree or strongly agree", 4, False),
+    # further apart, or a number in a comment: no reading
+    ("2 or 4", None, False),
+    ("1-5", None, False),
 ])
 def test_readings_that_only_seem_to_disagree(text, value, certain):
     reading = _read(text)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+# --------------------------------------------------------------------------- issue 10, round 4:
+# classes of replies from the third blind set's failures (none of these texts is in an
+# evaluation file)
+
+ROUND4: list[tuple[str | None, str, object, bool]] = [
+    # "no" + a word of the respondent's own state is its absence: none at all (1), not "not" (2)
+    ("privacy_vulnerability_concern", "no worries", 1, True),
+    ("patient_consent_confidence", "zero confidence, no", 1, True),
+    ("patient_consent_confidence", "no confidence", 1, True),
+    ("privacy_vulnerability_concern", "not concerned", 2, True),
+    # the statement's own quantifier ("every", "all") repeated with a yes: 5, only proposed
+    ("transparency_model_cards", "yes, every model", 5, False),
+    ("transparency_model_cards", "every single model, agree", 5, False),
+    # idioms of strong agreement and of no, regional yes words and knowing nothing
+    (None, "damn right", 5, True),
+    (None, "you bet", 5, True),
+    (None, "fat chance", 1, True),
+    (None, "when pigs fly", 1, True),
+    (None, "not a jot", 1, True),
+    (None, "not the faintest", NA, True),
+    (None, "reckon not", 2, True),
+    (None, "aye", 4, True),
+    (None, "nothing so far", 1, True),
+    # faint praise and criticism: a side, not a strength: proposed
+    (None, "not too bad", 4, False),
+    (None, "needs work", 2, False),
+    # a hesitant yes alone is proposed; with a scale word the scale word decides
+    (None, "hmm i guess", 4, False),
+    (None, "agree, I guess", 4, True),
+    # "yeah" straight before a no only acknowledges ("yeah nah"), "nah" before a yes too
+    (None, "yea nah", 2, True),
+    (None, "yeah nope", 2, True),
+    (None, "nah yep", 4, True),
+    (None, "yeah, no", None, False),  # with a comma: read as written, two answers
+    # intensified states: the statement's word at its extreme
+    ("privacy_vulnerability_concern", "petrified", 5, True),
+    ("privacy_vulnerability_concern", "awfully worried", 5, True),
+    ("privacy_vulnerability_concern", "not a bit concerned", 1, True),
+    (None, "petrified", None, False),  # without the statement's word: nothing
+    # numbers off the scale: only ever proposed (quintiles; decimals toward neutral)
+    (None, "around 90%", 5, False),
+    (None, "about 40 percent", 2, False),
+    (None, "8 out of 10", 4, False),
+    (None, "1.5", 2, False),
+    (None, "4.5", 4, False),
+    (None, "150%", None, False),
+    (None, "12/10", None, False),
+    (None, "80% of the time we forget", None, False),
+    # neighbouring answers: the milder one, proposed; never two apart or in a comment
+    (None, "4-5", 4, False),
+    (None, "neutral or disagree", 3, False),
+    (None, "closer to neutral than disagree", 3, False),
+    ("training_knows_limits", "yes it crashes sometimes, I check", None, False),
+    # a negated degree takes the side named elsewhere; "not entirely" alone is partly
+    (None, "disagree - not strongly", 2, True),
+    (None, "disagree - not strongly though", 2, False),  # a contrast with nothing after it
+    (None, "not fully", 3, False),
+    (None, "not strongly", 4, False),
+    # the scale's label wins over a bare yes/no of the other side
+    (None, "nope, agree", 4, True),
+    (None, "yeah, strongly disagree", 1, True),
+    (None, "yes agree", 4, True),
+    # doubt about a label is its mirror, proposed; not knowing, a comma, a label: the label
+    (None, "not sure i agree", 2, False),
+    (None, "unsure I would disagree", 4, False),
+    (None, "no idea, probably disagree", 2, False),
+    # "not" + a manner adverb: a no as to how, proposed
+    (None, "not regularly", 2, False),
+    ("ethics_fairness_testing", "not consistently", 2, False),
+    # planned or being prepared: a no for now, proposed
+    (None, "still being developed", 2, False),
+    (None, "we plan to", 2, False),
+    # "no" + words of the statement: none (1); after a pause the no may stand alone: proposed
+    ("patient_consent_process", "no agreed process for that", 1, True),
+    ("patient_consent_process", "no, agreed process", 1, False),
+    # a degree alone grades the respondent's own state; to a fact it says nothing
+    ("privacy_confidence", "extremely", 5, True),
+    ("privacy_confidence", "quite", 4, True),
+    ("privacy_confidence", "totally", 5, True),  # a leaning word of its own, as before
+    ("privacy_confidence", "strongly", None, False),  # strongly what: agree or disagree?
+    ("patient_consent_process", "extremely", None, False),
+    (None, "quite", None, False),
+    # the statement's own frequency word is agreement with it, proposed
+    ("validation_unapproved_use", "yes, sometimes", 4, False),
+    # not knowing whether: don't know, proposed
+    ("validation_accuracy_confidence", "not sure whether it was", NA, False),
+    # the statement's words asked back, then the answer: proposed
+    ("privacy_confidence", "confident? very much so", 5, False),
+    ("privacy_confidence", "adequate? no", 2, False),
+    # what held before a contrast and what holds now: now, proposed
+    (None, "I used to disagree but not anymore", 4, False),
+    (None, "at first no but now yes", 4, False),
+    # not answers: adjectives before a noun, questions without "?", "whats …"
+    (None, "sorry, clicked the wrong link", None, False),
+    (None, "one minute please", None, False),
+    (None, "is this confidential", None, False),
+    ("transparency_model_cards", "whats a data card", None, False),
+    (None, "wrong", 2, True),  # alone it is still an answer
+    (None, "that's right, agree", 4, True),
+    # short of a number: a step toward neutral, proposed
+    (None, "not really a 5", 4, False),
+    (None, "hardly a 1", 2, False),
+    # "not really" + "no" is a no; "nobody" + the statement's word denies it
+    (None, "not really, no", 2, True),
+    ("ethics_data_representation", "nobody reviews that", 1, True),
+    ("collab_tools_imposed", "nobody asks", None, False),  # the statement negates it: unclear
+    # an echo alone is certain only in the statement's own form or a listed synonym
+    ("validation_local_evaluation", "evaluated", 4, True),
+    ("validation_local_evaluation", "evaluate", 4, False),
+    # messages that are never answers, even when the statement holds the word
+    ("usable_user_testing", "test", None, False),
+    (None, "hi there", None, False),
+    # not knowing what a word means is a question about the term, not a 1
+    ("scale_support_available", "I don't know what triage means", None, False),
+    # "3ish": the number, hedged (proposed)
+    (None, "2ish", 2, False),
+    # a past, then a word of the present: what holds now, proposed
+    (None, "used to disagree, now agree", 4, False),
+    # corrections after "typo" / "realistically": the last answer, proposed
+    (None, "agree - typo, disagree", 2, False),
+    # "not so" + a label: a softened negation
+    (None, "not so disagree", 4, True),
+    # more everyday phrasings of agreement and of not being the one to say
+    (None, "most days", 4, True),
+    (None, "not my call", NA, True),
+    # a content reply framed by a bare yes or no: proposed, never stored as is
+    ("ethics_guidelines_known", "yes theres a folder of them on the shared drive", 4, False),
+    ("ethics_guidelines_known", "the trust published a handbook last spring, yes", 4, False),
+    ("ethics_fairness_testing", "we test by age and sex groups, not ethnicity", 3, False),  # partly
+    (None, "sorry, the wrong window", None, False),
+    # "no" + words of the statement in any inflection, up to "at all": none
+    ("usable_user_testing", "no tests before rollout at all", 1, True),
+    ("collab_joint_team", "no such team here", 1, True),
+    ("collab_joint_team", "no such group", 2, False),  # not a word of the statement: a no, proposed
+    (None, "I wouldn't know", NA, True),
+    # scope words in a proposed reply: a restriction makes agreement 2, "all" makes it 5
+    ("training_programme_funded", "funded for nurses only", 2, False),
+    ("transparency_decision_log", "all recorded in the audit log", 5, False),
+    # "zero" before a word is none; alone or of a scale it is still not an answer
+    ("privacy_incidents_reported", "zero reported", 1, True),
+    ("privacy_incidents_reported", "zero", None, False),
+    (None, "zero out of five", None, False),
+]
+
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), ROUND4)
+def test_round4_classes(item_id, text, value, certain):
+    reading = _read(text, item_id)
     assert (reading.value, reading.certain) == (value, certain), reading

@@ -88,13 +88,13 @@ def test_chat_wording_honours_the_content_dir(folder: Path, tmp_path: Path) -> N
 
 
 def test_answer_phrases_honour_the_content_dir(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert parse_answer("bang on") is None
+    assert parse_answer("right as rain") is None
     edit(folder / "answer_phrases.yml", "    - very strongly agree\n",
-         "    - very strongly agree\n    - bang on\n")
-    assert parse_answer("bang on") == 5
-    assert parse_answer("bang on", current_content().vocabulary) == 5
+         "    - very strongly agree\n    - right as rain\n")
+    assert parse_answer("right as rain") == 5
+    assert parse_answer("right as rain", current_content().vocabulary) == 5
     monkeypatch.delenv(CONTENT_DIR_ENV)
-    assert parse_answer("bang on") is None
+    assert parse_answer("right as rain") is None
 
 
 def test_cohort_profiles_honour_the_content_dir(folder: Path) -> None:

@@ -11,15 +11,17 @@ meant, because it feeds the organisation's readiness scores. A reading is certai
 the *whole* message is answer vocabulary combined by the rules (phrases, numbers, negation of
 any phrase, degree words, comparatives, words echoing the statement) into one consistent
 value, with no hedge ("kind of", "more or less", "probably" alone). Anything the rules cannot
-fully account for (a few unknown words, a hedge) is a proposal; anything else ("3 or 4", a
-question, 3.5, a long message, a command) is not an answer. The same text always gives the
+fully account for (a few unknown words, a hedge, two neighbouring answers "3 or 4", a number
+off the scale "3.5" / "80%") is a proposal; anything else (a question, a long message, a
+command) is not an answer. The same text always gives the
 same reading, which keeps answers reproducible and testable.
 
 The wording lives in ``answer_phrases.yml`` (content, not code), loaded and checked with the
 other content files by readiness.content_set (so $READINESS_CONTENT_DIR and live edits apply);
 the rules that combine phrases live in readiness.answers.reader (the whole message),
-readiness.answers.composition (degrees, comparatives, negation) and readiness.answers.echoes
-(words repeating the statement). `LIKERT_LABELS` and
+readiness.answers.composition (degrees, comparatives, negation), readiness.answers.echoes
+(words repeating the statement), readiness.answers.numbers (digits and number words) and
+readiness.answers.shapes (discourse openers, ranges, percentages, two-sided readings). `LIKERT_LABELS` and
 `likert_label` are the one place the scale's labels are defined (bot buttons, scorecards).
 """
 

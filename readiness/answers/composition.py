@@ -143,6 +143,14 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
     best: PhraseReading | None = None
     best_length = 0
     readable = True
+    at_all = _at_all(items, j, vocab)
+    if at_all and j + at_all < len(items):
+        # "not a bit worried", "not at all true": the extreme, before any hedge ("a bit") reads
+        if echo(items[j + at_all], keywords, vocab) is not None:
+            return single(1, "negated echo"), at_all + 1, True
+        polarity, head = _head(items, j + at_all, vocab, keywords)
+        if polarity > 0:
+            return single(1, "negation"), at_all + head, True
     phrase, length = phrase_at(items, j, vocab)
     if length:
         reading = vocab.phrases[phrase]
@@ -165,7 +173,6 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         best_length, readable = length, True
     if best_length == 0 and j < len(items):
         degree, length = _degree(items, j, vocab)
-        at_all = _at_all(items, j, vocab)
         key = echo_key(items[j], keywords, vocab)
         if key is None and items[j] in getattr(keywords, "role", ()):
             key = items[j]  # "I don't run any": short role verbs count too
@@ -173,14 +180,18 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
             raise NotAnAnswer  # "not …" of a word the statement already negates: unclear
         if key is not None:
             best, best_length = negated_echo(key, keywords, softened), 1
-        elif at_all and j + at_all < len(items) and echo(items[j + at_all], keywords, vocab) is not None:
-            best, best_length = single(1, "negated echo"), at_all + 1  # "not at all involved"
-        elif at_all and _head(items, j + at_all, vocab, keywords)[0] > 0:
-            head = _head(items, j + at_all, vocab, keywords)[1]
-            best, best_length = single(1, "negation"), at_all + head  # "not at all true"
+        elif isinstance(items[j], str) and items[j].endswith("ly") and len(items[j]) > 5 \
+                and items[j] not in vocab.known_words and degree is None:
+            # "not routinely", "not formally": a no as to how, probably (proposed)
+            best = PhraseReading(2, frozenset({1, 2}), certain=False, rule="negated manner")
+            best_length = 1
         elif degree is not None and degree.value == LIKERT_MAX:
-            # "not strongly", "not completely": agreement short of the extreme, probably
-            best, best_length = single(4, "negated degree", certain=False), length
+            # "not strongly": agreement short of the extreme, probably; "not entirely": partly.
+            # Either fits the side named elsewhere ("disagree, but not strongly" = 2)
+            whole = tuple(items[j:j + length]) in vocab.whole_degrees
+            best = PhraseReading(3 if whole else 4, frozenset({2, 3, 4} if whole else {2, 4}),
+                                 certain=False, rule="negated degree")
+            best_length = length
     return best, best_length, readable
 
 
@@ -234,6 +245,8 @@ def negation_at(items: list[object], start: int, vocab: Vocabulary,
             return single(2, "bare negation"), len(items) - start, True
         return best
     end = start + length
+    if items[start] in vocab.absence_words and reading.rule == "negated echo":
+        reading = single(1, "absence")  # "no concerns", "no confidence": none at all, not "not"
     if reading.rule == "role" and all(isinstance(w, str) and (w,) not in vocab.phrases
                                       and w not in vocab.negators for w in items[end:]):
         end = len(items)  # "I don't build models", "… any AI systems": the rest says what

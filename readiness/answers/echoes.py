@@ -146,7 +146,11 @@ def echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool 
     Inflections count ("worry" / "worried", "confidence" / "confident"), and so do synonyms
     listed in answer_phrases.yml ("concerned" for "worried", "ready" for "prepared")."""
     key = echo_key(word, keywords, vocab)
-    return None if key is None else keywords[key]
+    if key is None:
+        return None
+    # alone, only the statement's own form or a listed synonym agrees: "tested" to "… are
+    # tested" does, "test" (a word of its own: "test", "just a test") is only proposed
+    return keywords[key] and (word == key or bool(vocab.synonyms) and word in vocab.synonyms)
 
 
 
@@ -174,6 +178,19 @@ def antonym_echo(word: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
         return None  # the statement itself speaks of both sides
     for said in sorted(opposed):
         key = echo_key(said, keywords, vocab)
+        if key is not None:
+            return None if key in getattr(keywords, "inverted", ()) else key
+    return None
+
+
+def intensive_echo(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
+    """The statement's key word that `word` says at its extreme ("terrified" to "I am worried
+    …"), or None; never when the statement negates that word."""
+    said = vocab.intensives.get(word) if vocab.intensives and isinstance(word, str) else None
+    if not said or not keywords:
+        return None
+    for member in sorted(said):
+        key = echo_key(member, keywords, vocab)
         if key is not None:
             return None if key in getattr(keywords, "inverted", ()) else key
     return None

@@ -22,11 +22,14 @@ from readiness.answers.composition import (
     NotAnAnswer, comparative_at, graded_at, negated_echo, negation_at, phrase_at, single,
 )
 from readiness.answers.echoes import (
-    StatementWords, echo, echo_key, inverted_echo, negative_echo, statement_words,
+    StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
-from readiness.answers.tokens import (
-    FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH, tokens, within_one_edit,
+from readiness.answers.numbers import numbers_and_words
+from readiness.answers.shapes import (
+    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt,
+    mixed, not_knowing_if, range_proposal, scaled_proposal, scoped, without_discourse_opener,
 )
+from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -63,70 +66,6 @@ def corrected(word: str, vocab: Vocabulary) -> str:
     return matches[0] if len(matches) == 1 else word
 
 
-def _number(token: str) -> int | str:
-    """The int of a number token (other tokens unchanged). Decimals are never answers: 3.5
-    lies between two answers, and "4,5" / "1,000" depend on locale conventions."""
-    if not "0" <= token[:1] <= "9":  # str.isdigit is also true of "𑁒", "²": words, not numbers
-        return token
-    if "." in token or "," in token:
-        raise NotAnAnswer
-    return int(token)
-
-
-def _joiner(following: list[object], joiners: tuple[tuple[str, ...], ...]) -> int:
-    for joiner in joiners:
-        if tuple(following[:len(joiner)]) == joiner:
-            return len(joiner)
-    return 0
-
-
-def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
-    """Resolve numbers: 1–5 for "4", "4/5", "four out of five"; "totally" for "100%".
-
-    Out-of-range numbers, other scales ("4/10") and negative numbers raise NotAnAnswer. A
-    number word on its own stays a word, so that a phrase can claim it ("skip this one").
-    """
-    values: list[int | str] = []
-    for token in found:
-        if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
-            raise NotAnAnswer
-        values.append(_number(token))
-
-    def as_int(value: int | str) -> int | None:
-        return value if isinstance(value, int) else vocab.number_words.get(value)
-
-    out: list[object] = []
-    i = 0
-    while i < len(values):
-        current = as_int(values[i])
-        if current is None:
-            if values[i] not in (SLASH, PERCENT):  # a stray "/" or "%" is punctuation
-                out.append(values[i])
-            i += 1
-            continue
-        following = values[i + 1:i + 4]
-        joined = _joiner(following, FRACTION_JOINERS)
-        if joined and len(following) > joined and as_int(following[joined]) is not None:
-            if as_int(following[joined]) != LIKERT_MAX:
-                raise NotAnAnswer  # "4/10", "10 out of 10": another scale, never rescaled
-            i += joined + 1
-        elif _joiner(following, PERCENT_JOINERS):
-            if current != 100:
-                raise NotAnAnswer  # "80%": not a point on this scale
-            out.append("totally")
-            i += _joiner(following, PERCENT_JOINERS) + 1
-            continue
-        elif isinstance(values[i], str):
-            out.append(values[i])
-            i += 1
-            continue
-        if not LIKERT_MIN <= current <= LIKERT_MAX:
-            raise NotAnAnswer  # "0", "9": never coerced to 1 or 5
-        out.append(single(current, "number"))
-        i += 1
-    return out
-
-
 #: After these, "one" is a pronoun: "there is one", "we have one", "every one".
 _PRONOUN_ONE = frozenset({"is", "have", "has", "was", "got", "there", "every", "each", "no", "any",
                           "the", "this", "that", "which", "theres", "its"})
@@ -144,6 +83,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
     unknown = 0
     spelled_numbers: list[int] = []  # indices in `found` of number words ("three")
     content = False  # a word of the statement itself was skipped
+    universal = False  # … and it was "every", "all": the statement's own quantifier
     i = 0
     while i < len(items):
         item = items[i]
@@ -160,6 +100,17 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
             i += post_length
             continue
+        if lenient and item in vocab.attributive and i + 1 < len(items) and isinstance(items[i + 1], str) \
+                and items[i + 1] not in vocab.known_words and items[i + 1] not in vocab.fillers \
+                and items[i + 1] not in keywords:
+            unknown += 1  # "the wrong button", "one moment": an adjective, not an answer
+            i += 1
+            continue
+        if item in vocab.frequency_words and item in keywords:
+            # "sometimes, yes" to "staff sometimes use …": the statement's own word, agreed
+            found.append(PhraseReading(4, frozenset({4, 5}), certain=False, rule="frequency echo"))
+            i += 1
+            continue
         phrase, length = phrase_at(items, i, vocab)
         choice: PhraseReading | None = None
         if item in vocab.absence_words:
@@ -168,13 +119,17 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             if denied_length and denied in vocab.negated and j + denied_length - i > length:
                 choice = single(vocab.negated[denied], "negation")  # "no doubt", "without a doubt"
                 length = j + denied_length - i
-        if item in vocab.negators or (item == "no" and i + 1 < len(items) and (
+        if item in vocab.absence_words and (run := _statement_run(items, i + 1, keywords, vocab)) \
+                and run + 1 > length:
+            choice, length = single(1, "absence"), run + 1  # "no agreed process", "no reports this year"
+        if item in vocab.negators or (item in vocab.absence_words and i + 1 < len(items) and (
                 echo(items[i + 1], keywords, vocab) is not None)):
             negated, negated_length, readable = negation_at(items, i, vocab, keywords)
             if negated_length > length:
-                if not readable or negated is None:
+                if (not readable or negated is None) and not (length and phrase[0] in vocab.negators):
                     raise NotAnAnswer  # "not neutral", "not yes": unclear
-                choice, length = negated, negated_length
+                if readable and negated is not None:  # else "not really" + "no": the phrase
+                    choice, length = negated, negated_length
         for rule in (graded_at, comparative_at):
             reading, rule_length = rule(items, i, vocab, keywords)
             if reading is not None and rule_length > length:
@@ -201,6 +156,9 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             i += 1
         elif item in vocab.fillers:
             i += 1
+        elif intensive_echo(item, keywords, vocab) is not None:
+            found.append(single(5, "intensive"))  # "terrified" to "I am worried …"
+            i += 1
         elif (alone := echo(item, keywords, vocab)) is not None:
             if inverted_echo(item, keywords, vocab):
                 raise NotAnAnswer  # the statement negates it: the echo may mean either side
@@ -214,6 +172,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         elif isinstance(item, str) and item in getattr(keywords, "plain", ()) \
                 and item not in vocab.question_words and item not in vocab.negators:
             content = True
+            universal = universal or item in vocab.universal_words
             i += 1  # a word of the statement itself: "total black box" to "… a black box"
         elif lenient and item not in vocab.negators and item not in vocab.question_words:
             unknown += 1
@@ -225,7 +184,68 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
         # content reply, not the scale's 3; a digit ("3") is always the scale
         for at in spelled_numbers:
             found[at] = single(found[at].value, "number", certain=False)  # type: ignore[arg-type]
+    if universal:
+        # "every model, yes" to "Every model I build …": a yes about every one is the strongest
+        # agreement, but the quantifier is the statement's own word: proposed, never stored
+        others = [r for k, r in enumerate(found) if k not in spelled_numbers] or found
+        found = [single(5, "universal", certain=False) if r.value != NOT_APPLICABLE
+                 and r.value > NEUTRAL else single(r.value, r.rule, certain=False)  # type: ignore[arg-type]
+                 for r in others]
     return found, unknown
+
+
+def _statement_run(items: list[object], start: int, keywords: Mapping[str, bool],
+                   vocab: Vocabulary) -> int:
+    """Length of the words of the statement from `start` ("agreed process", "monitoring after
+    go live"), when one of them is a key word; 0 otherwise."""
+    plain = getattr(keywords, "plain", ())
+
+    def statement_word(word: object, first: bool) -> bool:
+        if not isinstance(word, str) or word in vocab.negators or word in vocab.question_words:
+            return False
+        if (word,) in vocab.phrases:
+            return first and word in plain  # "no agreed process": the statement's own "agreed"
+        return word in plain or word in vocab.fillers or echo_key(word, keywords, vocab) is not None
+
+    end = start
+    while end < len(items) and statement_word(items[end], end == start):
+        end += 1
+    while end > start and items[end - 1] in vocab.fillers:
+        end -= 1  # "no reports this" leaves "this" to the rest
+    keyed = any(echo_key(word, keywords, vocab) or word in keywords for word in items[start:end])
+    for phrase in vocab.at_all if keyed else ():
+        if tuple(items[end:end + len(phrase)]) == phrase:
+            return end + len(phrase) - start  # "no audit trail at all"
+    return end - start if keyed else 0
+
+
+def _now_after_past(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+                    ) -> AnswerValue | None:
+    """What holds now in "I used to agree but not anymore" (2), "at first no but now yes" (4):
+    the part after a contrast that follows a marker of the past; "not anymore" there takes back
+    the part before it (agree → 2, disagree → 4). None without that shape."""
+    past = next((k for k in range(len(items) - 1) if tuple(items[k:k + 2]) in vocab.past_markers), None)
+    if past is None:
+        return None
+    contrast = next((k for k, item in enumerate(items) if k > past + 1 and (
+        item in vocab.contrasts or item in vocab.now_words)), None)  # "… but", "…, now I disagree"
+    if contrast is None:
+        return None
+    after = tuple(item for item in items[contrast + 1:] if item not in vocab.fillers)
+    if after in vocab.no_longer:
+        before = _strict(items[past + 2:contrast], keywords, vocab)[0]
+        return None if before in (None, NEUTRAL, NOT_APPLICABLE) else (2 if before > NEUTRAL else 4)  # type: ignore[operator]
+    return _strict(items[contrast + 1:], keywords, vocab)[0]
+
+
+def _clause(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool]:
+    """The certain reading of a clause on its own (for readiness.answers.shapes.edge_answer)."""
+    try:
+        items = numbers_and_words(_spelled(tokens(text, vocab.symbols), vocab), vocab)
+    except NotAnAnswer:
+        return None, False
+    value, certain, _ = _strict(items, keywords, vocab)
+    return value, certain
 
 
 def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
@@ -387,6 +407,8 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
         return None  # "we have them but I don't know where": a part, not a no
     for at, item in enumerate(items):
         if isinstance(item, str) and item in vocab.question_words:
+            if any(later in vocab.question_words for later in items[at + 1:]):
+                return None  # "I don't know what EHR means": a question about a term
             if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
                 value, certain, _ = _strict(items[:at], keywords, vocab)
                 if value == NOT_APPLICABLE:
@@ -399,55 +421,14 @@ def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: 
     return None
 
 
-def _bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
-    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
-    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
-    if not all(isinstance(item, str) for item in items):
-        return None
-    words: list[str] = items  # type: ignore[assignment]
-    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
-    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
-        return None
-    value, end = 2, len(words)
-    for phrase in (*vocab.at_all, ("any",), ("one",)):
-        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
-            value, end = 1, end - len(phrase)
-            break
-    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
-    noes = {word for word in words if (word,) in vocab.phrases
-            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
-    return value if all(word in plain or word in noes for word in words[:end]) else None
-
-
-def _mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
-    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
-    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
-    sides = {reading.value > NEUTRAL for reading in found
-             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
-    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
-    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
-                for item in items)
-    return len(sides) == 2 and joined and topic
-
+#: "no" and a pause: what follows may be a clause of its own.
+_NO_THEN_PAUSE = re.compile(r"\bno\s*[,;:.!\u2013\u2014-]", re.IGNORECASE)
+#: A few words of the statement asked back, then the answer: "worried? no, …", "adequately? barely".
+_ECHO_QUESTION = re.compile(r"^\s*([^?]{1,40})\?\s*(\S.*)$", re.DOTALL)
 
 #: "no" straight after a negated verb, ending its clause ("I dont no", "don't no."): the typo
 #: of "know" ("I don't, no" has a comma; "don't no way" goes on).
 _NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b(?!\s+\w)", re.IGNORECASE)
-
-
-def _between(found: list[PhraseReading]) -> AnswerValue | None:
-    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
-    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
-    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
-    stay unread: the respondent picks one."""
-    values = {reading.value for reading in found}
-    numbers = [reading for reading in found if reading.rule == "number"]
-    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
-            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
-        return numbers[0].value  # "maybe" and the like fit the number
-    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
-        return NEUTRAL
-    return None
 
 
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
@@ -457,6 +438,13 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         # "I dont no" is "I don't know", but "no" is a word too: proposed, never stored as is
         value, _, _ = read(meant, keywords, vocab)
         return value, False, "typo"
+    text = without_discourse_opener(text, vocab)  # "yeah nah": the no stays
+    echoed = _ECHO_QUESTION.match(text) if keywords else None
+    if echoed and all(word in getattr(keywords, "plain", ()) or word in vocab.fillers
+                      for word in tokens(echoed.group(1), vocab.symbols)):
+        value, _, _ = read(echoed.group(2), keywords, vocab)
+        if value is not None:  # "adequately? barely", "worried? no, we pen-test": proposed
+            return value, False, "echo question"
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"
@@ -470,18 +458,27 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     found_tokens = tokens(text, vocab.symbols)
     if len(found_tokens) > MAX_WORDS:
         return None, False, "too many words"
-    if asking and found_tokens and found_tokens[0] in vocab.question_openers:
-        return None, False, "question"  # "is 5 strongly agree?", "does 4 mean agree?"
+    if found_tokens and found_tokens[0] in vocab.question_openers and (asking or (
+            len(found_tokens) > 2 and found_tokens[1] in vocab.subjects | {"you"} and "?" not in text)):
+        return None, False, "question"  # "is 5 strongly agree?", "is this the right survey"
+    spelled = _spelled(found_tokens, vocab)
+    if tuple(spelled) in vocab.never_answers:
+        return None, False, "not an answer"  # "test", "hello": even to "We test AI …"
     try:
-        items = numbers_and_words(_spelled(found_tokens, vocab), vocab)
+        items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:
-        return None, False, "not an answer"
+        scaled = scaled_proposal(spelled, vocab)  # "3.5", "80%", "7/10": proposed only
+        return scaled, False, "scaled" if scaled is not None else "not an answer"
+    shaped = degree_alone(items, keywords, vocab) or (
+        not_knowing_if(items, vocab) if not vocab.unknowing_joiners.isdisjoint(spelled) else None)
+    if shaped is not None:
+        return shaped[0], shaped[1] and not asking, shaped[2]
     try:
         found, unknown = readings(items, vocab, keywords, lenient=False)
     except NotAnAnswer:
         if asking:
             return None, False, "question"
-        bare = _bare_negation(items, vocab)
+        bare = bare_negation(items, vocab)
         if bare is not None:
             return bare, True, "bare negation"
         try:
@@ -497,8 +494,17 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
                 return lead, plain, "lead answer"
             opening = next((item for item in items if item not in vocab.fillers), None)
             if opening in vocab.partial_words and not found:
-                return NEUTRAL, False, "partial"  # "only manually", "some via FHIR": partly
+                return scoped(NEUTRAL, items, vocab), False, "partial"  # "some via FHIR": partly
+            edge = edge_answer(text, items, vocab, lambda clause: _clause(clause, keywords, vocab))
+            if edge is not None:
+                return edge, False, "edge answer"  # "yes theres a form on the intranet"
             return None, False, "not an answer"
+    now = _now_after_past(items, keywords, vocab)
+    if now is not None:
+        return now, False, "past"  # "I used to agree but not anymore": what holds now, proposed
+    short = downtoned_number(items, vocab)
+    if short is not None:
+        return short, False, "short of"  # "hardly a 5", "not quite a 4": a step down, proposed
     value, source = combine(found)
     if value is None and len(found) > 1:
         after = _last_correction(items, vocab)
@@ -506,11 +512,17 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
-        if _mixed(text, items, found, vocab):
+        if mixed(text, items, found, vocab):
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
-        between = _between(found)
+        between = between_sides(found)
         if between is not None:
             return between, False, "between"
+        decided = label_against_doubt(text, found, items)
+        if decided is not None:
+            return decided[0], decided[1] and not unknown and not asking, "label"
+        neighbours = range_proposal(found, items, vocab)
+        if neighbours is not None:
+            return neighbours, False, "range"  # "3 or 4": the milder one, proposed
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:
@@ -521,7 +533,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         lead, plain = _lead_answer(text, keywords, vocab)
         if lead == value and plain and not asking:
             return value, True, "lead answer"  # "yes, the helpdesk"
-        return value, False, "extra words"
+        return scoped(value, items, vocab), False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"
     if asking:
@@ -532,4 +544,6 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
             and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
         return value, False, "frequency"  # "often" to "staff sometimes use …": relative
+    if source.rule == "absence" and _NO_THEN_PAUSE.search(text):
+        return value, False, "absence"  # "no, agreed process …": the no may stand alone
     return value, source.certain, source.rule

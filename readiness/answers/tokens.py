@@ -28,6 +28,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
+_ISH = re.compile(r"[0-9]ish")
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 #: Marker tokens that cannot collide with words (words never contain "<").
@@ -63,6 +64,9 @@ def tokens(text: str, symbols: Mapping[str, str] | None = None) -> list[str]:
             word = match.group()
             # Letters only: words with digits ("4th", "a4") and other scripts' digits are
             # nothing the vocabulary could mean.
+            if _ISH.fullmatch(word):  # "3ish": the number and a hedge
+                found.extend((word[:-3], "ish"))
+                continue
             found.append(word.replace("'", "") if _LETTERS.fullmatch(word) else OTHER)
         else:
             found.append(match.group())

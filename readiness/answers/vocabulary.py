@@ -107,6 +107,39 @@ class Vocabulary:
     reservations: frozenset[str] = frozenset()
     #: "no" / "without" before a `negatable` phrase deny it ("no doubt" = 5).
     absence_words: frozenset[str] = frozenset()
+    #: Quantifiers over the whole ("every", "all"): repeating the statement's own is a proposal.
+    universal_words: frozenset[str] = frozenset()
+    #: Openers that only acknowledge when straight before the other side ("yeah nah"): word →
+    #: the side it would mean alone (+1 yes, -1 no).
+    discourse: Mapping[str, int] = None  # type: ignore[assignment]
+    #: Answer word → statement words it says at the extreme ("terrified" to "I am worried …").
+    intensives: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
+    #: Words around an approximate number ("about 60%", "like 7/10"): only for proposals.
+    approximations: frozenset[str] = frozenset()
+    #: Words joining two neighbouring answers ("between 3 and 4", "3 to 4"): only proposed.
+    range_words: frozenset[str] = frozenset()
+    #: Degrees of the whole ("entirely", "completely"): "not entirely" alone is partly (3).
+    whole_degrees: frozenset[tuple[str, ...]] = frozenset()
+    #: Words after not knowing that say what is not known ("no idea if …"): don't know, proposed.
+    unknowing_joiners: frozenset[str] = frozenset()
+    #: Two-word markers of the past ("used to"): before a contrast, the part after it holds now.
+    past_markers: frozenset[tuple[str, ...]] = frozenset()
+    #: "not anymore": after a past and a contrast, it takes back what held before.
+    no_longer: frozenset[tuple[str, ...]] = frozenset()
+    #: Answer words that are adjectives before an unknown noun ("wrong button", "one moment").
+    attributive: frozenset[str] = frozenset()
+    #: Words short of a number ("hardly a 5"): a step toward neutral, proposed.
+    downtoners: frozenset[tuple[str, ...]] = frozenset()
+    #: Degrees that grade an adjective ("very", "quite"): alone, the respondent's own state.
+    state_degrees: frozenset[tuple[str, ...]] = frozenset()
+    #: Whole messages that are never an answer, whatever the statement ("test", "hello").
+    never_answers: frozenset[tuple[str, ...]] = frozenset()
+    #: Words of the present after a past ("used to agree, now I disagree"): what holds now follows.
+    now_words: frozenset[str] = frozenset()
+    #: Words restricting a comment to a part ("only", "just"): a proposed agreement becomes 2.
+    restrictive_words: frozenset[str] = frozenset()
+    #: Number words that mean none before a noun ("zero incidents" = "no incidents").
+    none_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -134,6 +167,15 @@ def _flag(group: dict, name: str, default: bool, at: tuple[object, ...]) -> bool
     if not isinstance(value, bool):
         raise PhraseError(f"{name} must be true or false, not {value!r}", (*at, name))
     return value
+
+
+def _discourse(section: object) -> dict[str, int]:
+    """The `discourse` section: {"yes": [...], "no": [...]} → word → +1 / -1."""
+    if not isinstance(section, dict) or not set(section) <= {"yes", "no"} or not all(
+            isinstance(listed, list) for listed in section.values()):
+        raise PhraseError("discourse: a mapping of \"yes\" and \"no\" to word lists", ("discourse",))
+    return {words(str(word))[0]: 1 if side == "yes" else -1
+            for side, listed in section.items() for word in listed if words(str(word))}
 
 
 def build_vocabulary(data: object) -> Vocabulary:
@@ -292,6 +334,17 @@ def build_vocabulary(data: object) -> Vocabulary:
             if len(words(str(word))) != 1:
                 raise PhraseError(f"antonyms: {word!r} must be one word", (*at, "answer"))
             antonyms.setdefault(words(str(word))[0], set()).update(said)
+    intensives: dict[str, set[str]] = {}
+    for index, pair in enumerate(section("intensives", list) if "intensives" in data else ()):
+        at = ("intensives", index)
+        if not isinstance(pair, dict) or not all(
+                isinstance(pair.get(k), list) and pair[k] for k in ("statement", "answer")):
+            raise PhraseError("intensives: each entry needs 'statement' and 'answer' word lists", at)
+        said = {words(str(w))[0] for w in pair["statement"] if len(words(str(w))) == 1}
+        for word in pair["answer"]:
+            if len(words(str(word))) != 1:
+                raise PhraseError(f"intensives: {word!r} must be one word", (*at, "answer"))
+            intensives.setdefault(words(str(word))[0], set()).update(said)
     post_degrees: dict[tuple[str, ...], int] = {}
     for key, listed in (section("post_degrees", dict).items() if "post_degrees" in data else ()):
         value = _value(key, "post_degrees", ("post_degrees", key))
@@ -369,5 +422,21 @@ def build_vocabulary(data: object) -> Vocabulary:
         partial_words=partial_words,
         reservations=word_set("reservations", optional=True),
         absence_words=word_set("absence_words", optional=True),
+        universal_words=word_set("universal_words", optional=True),
+        approximations=word_set("approximations", optional=True),
+        range_words=word_set("range_words", optional=True),
+        whole_degrees=phrase_set("whole_degrees"),
+        unknowing_joiners=word_set("unknowing_joiners", optional=True),
+        past_markers=frozenset(p for p in phrase_set("past_markers") if len(p) == 2),
+        no_longer=phrase_set("no_longer"),
+        attributive=word_set("attributive", optional=True),
+        downtoners=phrase_set("downtoners"),
+        state_degrees=phrase_set("state_degrees"),
+        never_answers=phrase_set("never_answers"),
+        now_words=word_set("now_words", optional=True),
+        restrictive_words=word_set("restrictive_words", optional=True),
+        none_words=frozenset(word_set("none_words", optional=True)),
+        discourse=_discourse(data.get("discourse", {})),
+        intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
     )

@@ -1,0 +1,286 @@
+"""Shapes of a message read around the main flow: discourse openers ("yeah nah"), bare
+negations ("we don't"), mixed and two-sided answers, ranges
+("3 or 4"), decimals and percentages ("3.5", "80%"): the last three only ever proposed.
+
+Why a module of its own: these rules look at the raw text or at the readings as a whole,
+before or after readiness.answers.reader places every word; keeping them apart keeps the
+whole-message flow short.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Callable, Mapping
+
+from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
+from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
+
+#: The first two words of a message, with nothing but spaces between them.
+_OPENER = re.compile(r"\s*([^\W\d_]+)\s+([^\W\d_]+)")
+
+
+def without_discourse_opener(text: str, vocab: Vocabulary) -> str:
+    """`text` without a first word that only acknowledges: "yeah" straight before a no ("yeah
+    nah", "yeah no"), "nah" before a yes ("nah yeah"). Anything else is returned as is."""
+    opener = _OPENER.match(text)
+    if opener is None or not vocab.discourse:
+        return text
+    side = vocab.discourse.get(opener.group(1).casefold())
+    second = vocab.phrases.get((opener.group(2).casefold(),))
+    if side and second is not None and second.value != NOT_APPLICABLE \
+            and second.value != NEUTRAL and (second.value > NEUTRAL) != (side > 0):
+        return text[opener.start(2):]
+    return text
+
+
+def _toward_neutral(low: float) -> int:
+    """The value of a point between two answers, rounded toward neutral: 3.5 → 3, 4.5 → 4,
+    1.5 → 2 (the milder claim, for the respondent to confirm or change)."""
+    if low == int(low):
+        return int(low)
+    down, up = int(low), int(low) + 1
+    if low - down == 0.5:
+        return down if abs(down - NEUTRAL) < abs(up - NEUTRAL) else up
+    return round(low)
+
+
+def _quintile(share: float) -> int:
+    """A share of 0–100 on the scale: 0–20 → 1, 21–40 → 2, 41–60 → 3, 61–80 → 4, 81–100 → 5."""
+    return min(LIKERT_MAX, LIKERT_MIN + max(0, math.ceil(share / 20) - 1))
+
+
+def _as_number(token: str) -> float | None:
+    if not token[:1].isdigit() or not all(c.isdigit() or c in ".," for c in token):
+        return None
+    try:
+        return float(token.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def scaled_proposal(found: list[str], vocab: Vocabulary) -> int | None:
+    """A proposal for a number the scale does not hold: a decimal ("3.5" → 3, rounded toward
+    neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" → 4), by quintiles.
+    Never certain: the respondent confirms. Only numbers, their units and approximations
+    ("about", "like") with fillers; anything else is left to the other rules."""
+    numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
+    if not numbers or len(numbers) > 2:
+        return None
+    at, value = numbers[0]
+    rest = found[at + 1:]
+    used = 1
+    if len(numbers) == 1 and ("." in found[at] or "," in found[at]):
+        if not LIKERT_MIN <= value <= LIKERT_MAX:
+            return None
+        proposal = _toward_neutral(value)
+    elif len(numbers) == 1 and (rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]):
+        if value > 100:
+            return None
+        proposal, used = _quintile(value), 2 + (rest[:1] == ["per"])
+    elif len(numbers) == 2 and numbers[1][1] in (10, 100) and numbers[1][0] > at and (
+            rest[:1] == ["/"] or rest[:1] == ["of"] or rest[:2] == ["out", "of"]):
+        if value > numbers[1][1]:
+            return None
+        proposal, used = _quintile(100 * value / numbers[1][1]), numbers[1][0] - at + 1
+    else:
+        return None
+    others = found[:at] + found[at + used:]
+    allowed = vocab.fillers | vocab.approximations
+    return proposal if all(word in allowed for word in others) else None
+
+
+def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
+    """A proposal for two neighbouring answers ("3 or 4", "1-2", "between neutral and agree",
+    "agree or strongly agree"): the one nearer neutral, the milder claim. Words that fit any
+    value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading."""
+    more, than = vocab.comparative
+    if than in items and len(found) == 2 and found[0].value != found[1].value \
+            and NOT_APPLICABLE not in (found[0].value, found[1].value):
+        return int(found[0].value)  # "closer to disagree than agree": the first, proposed
+    exact = [r for r in found if len(r.fits) == 1]
+    if any(len(r.fits) != 1 and len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1 for r in found):
+        return None  # "yes, sometimes": a side and a degree, not two points of the scale
+    plain = vocab.known_words | vocab.fillers | vocab.approximations | vocab.range_words
+    if not all(not isinstance(item, str) or item in plain for item in items):
+        return None  # "wait 3 days", "hallucinates sometimes": a number in a comment
+    if len(exact) != 2 or any(r.value == NOT_APPLICABLE for r in exact):
+        return None
+    values = sorted({int(r.value) for r in exact})  # type: ignore[arg-type]
+    if len(values) != 2 or values[1] - values[0] != 1:
+        return None
+    if any(isinstance(item, str) and item in vocab.negators for item in items):
+        return None  # "not 3 but 4": a correction, not a range
+    low, high = values
+    return low if abs(low - NEUTRAL) < abs(high - NEUTRAL) else high
+
+
+#: Not agreeing is disagreeing (mirror images), for "not sure I'd agree" (proposed 2).
+_DOUBTED = {4: 2, 5: 4, 2: 4, 1: 2}
+#: The first clause of a message, up to a comma, dash or full stop.
+_FIRST_CLAUSE = re.compile(r"^\s*[^,;:.!?\u2013\u2014-]+?\s*[,;:.!?\u2013\u2014-]")
+
+
+def _label(reading: PhraseReading, items: list[object]) -> bool:
+    """A reading of the scale's own label ("agree", "strongly disagree"): one value, exact."""
+    return len(reading.fits) == 1 and reading.rule in ("phrase", "degree") and reading.value in _DOUBTED \
+        and any(item in ("agree", "disagree") for item in items)
+
+
+def label_against_doubt(text: str, found: list[PhraseReading], items: list[object]
+                        ) -> tuple[int, bool] | None:
+    """Two readings where the scale's label decides, (value, certain), or None.
+
+    * a bare yes or no, then a label of the other side ("no, I agree", "yes I disagree"): the
+      label is what the respondent chose; the yes/no answers the bot, not the statement: the
+      label, certain;
+    * not knowing straight before a label ("not sure I'd agree", "not sure I agree"): doubt
+      about agreeing, proposed as its mirror (2; "… disagree": 4);
+    * not knowing, a comma, then a label ("don't know, probably agree"): the label, proposed.
+    """
+    found = [r for r in found if len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1]  # not "probably"
+    if len(found) != 2:
+        return None
+    first, second = found
+    if not _label(second, items):
+        return None
+    if first.rule == "leaning" and first.fits in ({4, 5}, {1, 2}) \
+            and (first.value > NEUTRAL) != (second.value > NEUTRAL):  # type: ignore[operator]
+        return int(second.value), True
+    if first.value == NOT_APPLICABLE and first.rule == "phrase":
+        clause = _FIRST_CLAUSE.match(text)
+        if clause and "agree" not in clause.group().casefold():
+            return int(second.value), False  # "don't know, probably agree"
+        return _DOUBTED[int(second.value)], False  # "not sure I'd agree"
+    return None
+
+
+def bare_negation(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
+    """"no we don't", "there isn't", "we don't have any": a subject, a negation and nothing
+    else but fillers is a no (2); "… any" / "… at all" make it none (1)."""
+    if not all(isinstance(item, str) for item in items):
+        return None
+    words: list[str] = items  # type: ignore[assignment]
+    first = next((k for k, word in enumerate(words) if word in vocab.negators), None)
+    if first is None or not any(w in vocab.subjects or w in vocab.fillers for w in words[:first]):
+        return None
+    value, end = 2, len(words)
+    for phrase in (*vocab.at_all, ("any",), ("one",)):
+        if end - len(phrase) > first and tuple(words[end - len(phrase):]) == phrase:
+            value, end = 1, end - len(phrase)
+            break
+    plain = vocab.fillers | vocab.softeners | vocab.subjects | vocab.auxiliaries | vocab.negators
+    noes = {word for word in words if (word,) in vocab.phrases
+            and vocab.phrases[(word,)].fits == frozenset({1, 2}) and vocab.phrases[(word,)].value == 2}
+    return value if all(word in plain or word in noes for word in words[:end]) else None
+
+
+def mixed(text: str, items: list[object], found: list[PhraseReading], vocab: Vocabulary) -> bool:
+    """A yes on one part and a no on another ("encryption yes, audit trails no", "we have a
+    roadmap but no budget"): parts joined by a contrast or a comma, naming what they are about."""
+    sides = {reading.value > NEUTRAL for reading in found
+             if reading.value != NOT_APPLICABLE and reading.value != NEUTRAL}
+    joined = any(item in vocab.contrasts for item in items) or bool(re.search(r"[,;]", text))
+    topic = any(isinstance(item, str) and item not in vocab.known_words and item not in vocab.negators
+                for item in items)
+    return len(sides) == 2 and joined and topic
+
+
+def between_sides(found: list[PhraseReading]) -> AnswerValue | None:
+    """A proposal for two readings that only seem to disagree: "don't agree, don't disagree"
+    (a negation of each side) is neutral; "not sure, maybe 3" (not knowing, then a number) is
+    the number. Never certain: the respondent confirms. Two neighbouring answers ("3 or 4")
+    stay unread: the respondent picks one."""
+    values = {reading.value for reading in found}
+    numbers = [reading for reading in found if reading.rule == "number"]
+    if len(numbers) == 1 and NOT_APPLICABLE in values and all(
+            reading.value == NOT_APPLICABLE or numbers[0].value in reading.fits for reading in found):
+        return numbers[0].value  # "maybe" and the like fit the number
+    if values == {2, 4} and all(reading.rule == "negation" for reading in found):
+        return NEUTRAL
+    return None
+
+
+def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
+                 ) -> tuple[int, bool, str] | None:
+    """"very", "quite" alone to a statement about the respondent's own state ("I feel confident
+    …"): the degree of that state ("very confident" = 5), certain. To any other statement a
+    degree alone says nothing: None."""
+    if not getattr(keywords, "personal", ()):
+        return None
+    words = tuple(item for item in items if not (isinstance(item, str) and item in vocab.fillers))
+    if words not in vocab.state_degrees:
+        return None  # "strongly" alone: strongly what? agree or disagree
+    degree = vocab.degrees.get(words)  # type: ignore[arg-type]
+    if degree is None or degree.hedge or degree.lean or words in vocab.phrases:
+        return None
+    return degree.value, True, "degree alone"
+
+
+def not_knowing_if(items: list[object], vocab: Vocabulary) -> tuple[AnswerValue, bool, str] | None:
+    """"no idea if it was validated", "not sure whether we do": not knowing what the statement
+    says is don't know, proposed (the respondent may mean that it was not)."""
+    start = next((k for k, item in enumerate(items) if not (isinstance(item, str) and item in vocab.fillers)), None)
+    if start is None:
+        return None
+    for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
+        words = tuple(items[start:start + length])
+        reading = vocab.phrases.get(words) if all(isinstance(w, str) for w in words) else None  # type: ignore[arg-type]
+        if reading is not None:
+            after = items[start + length:start + length + 1]
+            if reading.value == NOT_APPLICABLE and after and after[0] in vocab.unknowing_joiners:
+                return NOT_APPLICABLE, False, "not knowing if"
+            return None
+    return None
+
+
+def downtoned_number(items: list[object], vocab: Vocabulary) -> int | None:
+    """"hardly a 5", "not quite a 4": a step short of the number, toward neutral (proposed);
+    None for any other shape, or for 3 (short of neutral is either side)."""
+    words = [item for item in items if not (isinstance(item, str) and item in vocab.fillers)]
+    before = tuple(item for item in items[:-1] if item not in ("a", "an"))  # "not really a 5"
+    if len(words) < 2 or not isinstance(words[-1], PhraseReading) or words[-1].rule != "number" \
+            or (tuple(words[:-1]) not in vocab.downtoners and before not in vocab.downtoners):
+        return None
+    number = int(words[-1].value)  # type: ignore[arg-type]
+    return None if number == NEUTRAL else number - 1 if number > NEUTRAL else number + 1
+
+
+#: The last clause of a message, after a comma or dash: "there's a policy on the intranet, yes".
+_LAST_CLAUSE = re.compile(r"[,;\u2013\u2014]\s*([^,;\u2013\u2014]{1,30}?)[.!\s]*$|\s-\s+([^,;-]{1,30}?)[.!\s]*$")
+
+
+def edge_answer(text: str, items: list[object], vocab: Vocabulary,
+                clause: Callable[[str], tuple[AnswerValue | None, bool]]) -> AnswerValue | None:
+    """A proposal for a content reply framed by a bare yes or no: opening with one ("yes theres
+    a form on the intranet", "no it highlights the region") or closing with a certain answer
+    after a comma ("there's a policy on the intranet, yes"; `clause` reads that part alone).
+    Never certain: the content may restrict or take back the answer. No negation in the last
+    clause ("…, not ethnicity yet" negates a part, not the statement)."""
+    first = items[0] if items else None
+    reading = vocab.phrases.get((first,)) if isinstance(first, str) and first not in vocab.attributive else None
+    longer = len(items) > 1 and isinstance(items[1], str) and (first, items[1]) in vocab.phrases
+    if reading is not None and not longer and reading.rule == "leaning" and reading.fits in ({4, 5}, {1, 2}):
+        return reading.value
+    last = _LAST_CLAUSE.search(text)
+    if last is None:
+        return None
+    part = last.group(1) or last.group(2)
+    if any(word.strip(".,!'").casefold().replace("'", "") in vocab.negators for word in part.split()):
+        return None
+    value, certain = clause(part)
+    return value if certain else None
+
+
+def scoped(value: AnswerValue, items: list[object], vocab: Vocabulary) -> AnswerValue:
+    """A proposal adjusted for the scope words of a comment: a restriction ("funded for doctors
+    only", "only on the vendor's data") holds for a part, so agreement becomes 2; "all" /
+    "everything" with agreement ("all logged in the audit table") becomes 5. Never a negation."""
+    words = {item for item in items if isinstance(item, str)}
+    if value == NOT_APPLICABLE or not words.isdisjoint(vocab.negators):
+        return value
+    if value >= NEUTRAL and not words.isdisjoint(vocab.restrictive_words):  # type: ignore[operator]
+        return 2
+    if value > NEUTRAL and not words.isdisjoint(vocab.universal_words):  # type: ignore[operator]
+        return 5
+    return value
