@@ -1072,3 +1072,27 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
 def test_round4_classes(item_id, text, value, certain):
     reading = _read(text, item_id)
     assert (reading.value, reading.certain) == (value, certain), reading
+
+
+#: Certainty audit after the fourth blind set (its three certain misreadings, as classes).
+CERTAINTY_AUDIT = [
+    # denying an emphatic yes says no, not how far: proposed ("not exactly" = not really)
+    (None, "not exactly", 2, False),
+    (None, "exactly", 5, True),
+    (None, "not strongly agree", 4, True),  # the label stays: agree
+    # under way: "not yet" to "we have a process", "partly" to "I feel prepared": proposed
+    ("patient_consent_process", "we're working on it", 3, False),
+    (None, "in progress", 3, False),
+    # a frame noun without a number or a label is content, not the frame of an answer
+    ("transparency_explanations_shown", "no, just the answer", 2, False),
+    (None, "no answer", 2, False),
+    (None, "my answer is 4", 4, True),
+    (None, "strongly agree is my answer", 5, True),
+    (None, "prefer not to answer", NA, True),  # a listed phrase means what it says
+]
+
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), CERTAINTY_AUDIT)
+def test_certainty_audit_after_the_fourth_blind_set(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading

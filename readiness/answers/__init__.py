@@ -126,7 +126,22 @@ def read_answer(text: str, statement: Item | None = None,
     vocab = vocabulary if vocabulary is not None else _live_vocabulary()
     keywords = statement_words(statement.text) if statement is not None else {}
     value, certain, rule = read(text, keywords, vocab)
+    if certain and value is not None and _unanchored_frame(text, vocab):
+        return Reading(value, False, "frame words")
     return Reading(value, certain and value is not None, rule)
+
+
+_WORD = re.compile(r"[a-z']+|\d")
+
+
+def _unanchored_frame(text: str, vocab: Vocabulary) -> bool:
+    """A frame noun ("answer", "score") with no number and no scale label ("agree") in the
+    message: "my answer is 4" is an answer, "no, just the answer" a comment."""
+    words = _WORD.findall(text.casefold())
+    if vocab.frame_words.isdisjoint(words) or tuple(words) in vocab.phrases:
+        return False  # "prefer not to answer" is a listed phrase: it means what it says
+    labels = {w for label in LIKERT_LABELS for w in label.casefold().split()}  # agree, neutral, …
+    return not any(w.isdigit() or w in vocab.number_words or w in labels for w in words)
 
 
 def parse_answer(text: str, vocabulary: Vocabulary | None = None) -> AnswerValue | None:

@@ -157,7 +157,11 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         if phrase in vocab.negated:
             best, best_length = single(vocab.negated[phrase], "negation"), length
         elif reading.negatable:
-            best = single(_NEGATION[int(reading.value)], "negation", certain=reading.certain)
+            # "not strongly agree" keeps its label (4); "not exactly", "not absolutely" deny an
+            # emphatic yes without saying how far: a judgement, proposed
+            emphatic = int(reading.value) == 5 and not any(
+                getattr(vocab.phrases.get((word,)), "polarity", 0) for word in phrase)
+            best = single(_NEGATION[int(reading.value)], "negation", certain=reading.certain and not emphatic)
             best_length = length
         else:
             best_length, readable = length, False

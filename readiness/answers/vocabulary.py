@@ -109,6 +109,9 @@ class Vocabulary:
     absence_words: frozenset[str] = frozenset()
     #: Quantifiers over the whole ("every", "all"): repeating the statement's own is a proposal.
     universal_words: frozenset[str] = frozenset()
+    #: Nouns that frame an answer ("my answer is 4", "score: agree"): without a number or a
+    #: scale word beside them they are content ("no, just the answer"), never certain.
+    frame_words: frozenset[str] = frozenset()
     #: Openers that only acknowledge when straight before the other side ("yeah nah"): word →
     #: the side it would mean alone (+1 yes, -1 no).
     discourse: Mapping[str, int] = None  # type: ignore[assignment]
@@ -423,6 +426,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         reservations=word_set("reservations", optional=True),
         absence_words=word_set("absence_words", optional=True),
         universal_words=word_set("universal_words", optional=True),
+        frame_words=word_set("frame_words", optional=True),
         approximations=word_set("approximations", optional=True),
         range_words=word_set("range_words", optional=True),
         whole_degrees=phrase_set("whole_degrees"),
