@@ -31,19 +31,31 @@ def single(value: int, rule: str, certain: bool = True, hedge: bool = False) -> 
 
 def phrase_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[tuple[str, ...], int]:
     """The longest vocabulary phrase at `start`, and its length (0 when none)."""
-    for length in range(min(vocab.longest_phrase, len(items) - start), 0, -1):
-        words = items[start:start + length]
-        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.phrases:
-            return tuple(words), length  # type: ignore[return-value]
-    return (), 0
+    found = _longest_at(items, start, vocab.phrases, vocab.phrase_firsts)
+    return (found, len(found)) if found else ((), 0)
+
+
+def _longest_at(items: list[object], start: int, keys: Mapping[tuple[str, ...], object],
+                firsts: Mapping[str, int]) -> tuple[str, ...]:
+    """The longest key of `keys` (word tuples) at `start`; () when none. Only lengths a key
+    starting with that word has are tried, and only over plain words."""
+    first = items[start] if start < len(items) else None
+    if not isinstance(first, str) or first not in firsts:
+        return ()
+    end = start + 1
+    limit = min(len(items), start + firsts[first])
+    while end < limit and isinstance(items[end], str):
+        end += 1
+    for stop in range(end, start, -1):
+        words = tuple(items[start:stop])
+        if words in keys:
+            return words  # type: ignore[return-value]
+    return ()
 
 
 def _degree(items: list[object], start: int, vocab: Vocabulary) -> tuple[Degree | None, int]:
-    for length in range(min(vocab.longest_degree, len(items) - start), 0, -1):
-        words = items[start:start + length]
-        if all(isinstance(word, str) for word in words) and tuple(words) in vocab.degrees:
-            return vocab.degrees[tuple(words)], length  # type: ignore[index]
-    return None, 0
+    found = _longest_at(items, start, vocab.degrees, vocab.degree_firsts)
+    return (vocab.degrees[found], len(found)) if found else (None, 0)
 
 
 def _head(items: list[object], start: int, vocab: Vocabulary,

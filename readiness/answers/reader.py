@@ -15,7 +15,6 @@ answers and questions. What one stretch of words means is in readiness.answers.c
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Mapping
 
 from readiness.answers.composition import (
@@ -29,7 +28,7 @@ from readiness.answers.shapes import (
     bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt,
     mixed, not_knowing_if, range_proposal, scaled_proposal, scoped, without_discourse_opener,
 )
-from readiness.answers.tokens import NEGATIVE, OTHER, tokens, within_one_edit
+from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens, within_one_edit
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -453,7 +452,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         # "EHR?", "worried?": a question, even when it repeats the statement; only a message
         # that is wholly answer vocabulary ("4?") is still read, and only proposed.
         keywords = {}
-    if len(unicodedata.normalize("NFKC", text)) > MAX_NORMALISED:
+    if expands_beyond(text, MAX_NORMALISED):
         return None, False, "too many words"
     found_tokens = tokens(text, vocab.symbols)
     if len(found_tokens) > MAX_WORDS:

@@ -44,6 +44,20 @@ FRACTION_WORDS = ("of", "out")
 PERCENT_WORDS = ("percent", "per", "cent")
 
 
+def expands_beyond(text: str, limit: int) -> bool:
+    """Whether NFKC makes the text longer than `limit` ("ﷺ" becomes 18 characters), counted
+    character by character and stopped at the limit: normalising a whole message of such
+    characters costs ~0.2 ms, the count a tenth of that."""
+    if text.isascii():
+        return len(text) > limit
+    total = 0
+    for char in text:
+        total += 1 if char.isascii() else len(unicodedata.normalize("NFKC", char))
+        if total > limit:
+            return True
+    return False
+
+
 def tokens(text: str, symbols: Mapping[str, str] | None = None) -> list[str]:
     """Lower-case tokens of `text`: words without apostrophes, numbers, "/", "%", markers."""
     text = unicodedata.normalize("NFKC", text)

@@ -109,6 +109,10 @@ class Vocabulary:
     absence_words: frozenset[str] = frozenset()
     #: Quantifiers over the whole ("every", "all"): repeating the statement's own is a proposal.
     universal_words: frozenset[str] = frozenset()
+    #: First words of the phrases and of the degree words: most words start neither, and the
+    #: longest-match scans skip them at once (keeps the reader well under 0.2 ms per answer).
+    phrase_firsts: Mapping[str, int] = None  # type: ignore[assignment]  # first word → longest
+    degree_firsts: Mapping[str, int] = None  # type: ignore[assignment]
     #: Nouns that frame an answer ("my answer is 4", "score: agree"): without a number or a
     #: scale word beside them they are content ("no, just the answer"), never certain.
     frame_words: frozenset[str] = frozenset()
@@ -179,6 +183,13 @@ def _discourse(section: object) -> dict[str, int]:
         raise PhraseError("discourse: a mapping of \"yes\" and \"no\" to word lists", ("discourse",))
     return {words(str(word))[0]: 1 if side == "yes" else -1
             for side, listed in section.items() for word in listed if words(str(word))}
+
+
+def _longest_by_first(keys: Mapping[tuple[str, ...], object]) -> dict[str, int]:
+    longest: dict[str, int] = {}
+    for found in keys:
+        longest[found[0]] = max(longest.get(found[0], 0), len(found))
+    return longest
 
 
 def build_vocabulary(data: object) -> Vocabulary:
@@ -398,6 +409,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         negated=negated,
         degrees=degrees,
         longest_degree=max((len(found) for found in degrees), default=0),
+        phrase_firsts=_longest_by_first(phrases),
+        degree_firsts=_longest_by_first(degrees),
         comparative=(more, than),
         fillers=fillers,
         number_words=number_words,
