@@ -64,7 +64,11 @@ def _decide(turn: Turn, item: Item) -> Outcome:
     interruption = next((name for name in INTERRUPTIONS if turn.user.means(name)), None)
     # The reader accounts for every word: when it finds an answer ("pretty much", "almost
     # always", "more no"), an NLU interruption intent (chitchat, progress, stop …) is a
-    # misclassification. "skip" means don't know either way and keeps its own wording.
+    # misclassification. "skip" stores don't know, so it is trusted only when the reader sees
+    # no answer words at all, or reads don't know: "mostly, some pilots skip it" is a reply
+    # about the statement that NLU took for the skip command, never stored as don't know.
+    if interruption == "skip" and (reading.value not in (None, NOT_APPLICABLE) or reading.rule == "contradiction"):
+        interruption = None
     if interruption is not None and (reading.value is None or interruption == "skip"):
         return INTERRUPTION_HANDLERS[interruption](turn, item)
     return _on_typed(turn, item, reading)
