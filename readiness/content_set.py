@@ -140,6 +140,9 @@ def load_cohort_profiles(path: Path) -> dict[str, CohortProfile]:
     except ProfileError as error:
         where = (f"profile {error.path[1]!r}" if len(error.path) > 1 and error.path[0] == "profiles"
                  else "top level")
+        if error.problem.startswith(where):  # the problem already names its profile
+            problem, _, rest = error.problem.partition(": ")
+            where, error = problem, ProfileError(rest, error.path)
         raise _located(document, error, where) from None
 
 

@@ -288,6 +288,13 @@ def test_cohort_profile_problems_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as info:
         load_content(directory)
     assert info.value.line == line_of(profiles, "correlation: 1.5") and "between 0 and 1" in str(info.value)
+    assert str(info.value).count("profile 'seed-study'") == 1  # named once, not twice
+    edit(profiles, "    correlation: 1.5\n", "    correlation: 0.55\n")
+    edit(profiles, "          - {p: 0.99, counts: []}", "          - {p: 0.98, counts: []}")  # the simulated pilot
+    with pytest.raises(ContentError) as info:
+        load_content(directory)
+    assert "evidence.security_incidents: outcomes must be" in str(info.value) and "summing to 1" in str(info.value)
+    assert info.value.line is not None and str(info.value).count("profile 'seed-study'") == 1
 
 
 def test_a_missing_file_names_it(tmp_path: Path) -> None:
