@@ -1089,6 +1089,10 @@ CERTAINTY_AUDIT = [
     (None, "my answer is 4", 4, True),
     (None, "strongly agree is my answer", 5, True),
     (None, "prefer not to answer", NA, True),  # a listed phrase means what it says
+    # a bare affirmation is certain only as subject + auxiliary ("we do"); with other words,
+    # read across all 53 statements ("I have to go, patient" to "… could have …"), proposed
+    ("privacy_vulnerability_concern", "I have to go, patient", 4, False),
+    ("privacy_vulnerability_concern", "we do", 4, True),
 ]
 
 

@@ -525,7 +525,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:
-            return 4, not asking, "bare affirmation"  # "we do", "it is", "yes we have"
+            # "we do", "it is": certain; with other words ("I have to go") only proposed
+            rest = words - vocab.subjects - vocab.auxiliaries
+            return 4, not asking and not rest, "bare affirmation"
     if value is None or source is None:
         return None, False, "not an answer" if not found else "contradiction"
     if unknown:
