@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from readiness.answers.echoes import statement_words
 from readiness.answers.reader import read
+from readiness.answers.tokens import tokens
 from readiness.answers.vocabulary import PhraseError, Vocabulary, build_vocabulary
 from readiness.model import LIKERT_MIN, NOT_APPLICABLE, AnswerValue, Item, is_valid_answer
 
@@ -137,9 +138,11 @@ _WORD = re.compile(r"[a-z']+|\d")
 def _unanchored_frame(text: str, vocab: Vocabulary) -> bool:
     """A frame noun ("answer", "score") with no number and no scale label ("agree") in the
     message: "my answer is 4" is an answer, "no, just the answer" a comment."""
-    words = _WORD.findall(text.casefold())
-    if vocab.frame_words.isdisjoint(words) or tuple(words) in vocab.phrases:
-        return False  # "prefer not to answer" is a listed phrase: it means what it says
+    if vocab.frame_words.isdisjoint(_WORD.findall(text.casefold())):
+        return False
+    words = tokens(text, vocab.symbols)  # the reader's own words ("can't" → "cant")
+    if tuple(words) in vocab.phrases:
+        return False  # "prefer not to answer", "can't answer that": a listed phrase
     labels = {w for label in LIKERT_LABELS for w in label.casefold().split()}  # agree, neutral, …
     return not any(w.isdigit() or w in vocab.number_words or w in labels for w in words)
 
