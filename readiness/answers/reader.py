@@ -256,6 +256,8 @@ def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
         return 1
     for phrases, plain in ((vocab.qualifiers, True), (vocab.corrections, False)):
         for phrase in phrases:
+            if phrase[0] != item:
+                continue
             if tuple(items[start:start + len(phrase)]) == phrase and (plain or all(
                     (word,) not in vocab.phrases for word in phrase)
                     and any(word in vocab.question_words for word in phrase)):
@@ -265,8 +267,9 @@ def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
 
 def _post_degree_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[int, int]:
     """(value, length) of a degree phrase after what it grades ("a lot", "enough"), or (0, 0)."""
+    item = items[start]
     for phrase, value in (vocab.post_degrees or {}).items():
-        if tuple(items[start:start + len(phrase)]) == phrase:
+        if phrase[0] == item and tuple(items[start:start + len(phrase)]) == phrase:
             return value, len(phrase)
     return 0, 0
 
