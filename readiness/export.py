@@ -455,6 +455,11 @@ def rounds_csv(card: Scorecard) -> str:
     return out.getvalue()
 
 
+#: CSVs built from the scorecard itself (besides the answers CSV): name → writer. The CLI's
+#: `--evidence` / `--rounds` and the web's `/org/<code>/<name>.csv` both use this table.
+SUMMARY_CSVS = {"evidence": evidence_csv, "rounds": rounds_csv}
+
+
 def render(card: Scorecard, fmt: str, *, links: tuple[Link, ...] = ()) -> str | bytes:
     """The scorecard in one of html, pdf, md, json (csv needs the answers: `answers_csv`)."""
     if fmt == "html":
@@ -476,6 +481,6 @@ def file_name(card: Scorecard, fmt: str) -> str:
 
 
 __all__ = [
-    "FORMATS", "Link", "MEDIA_TYPES", "answers_csv", "evidence_csv", "rounds_csv", "file_name", "load_schema", "markdown_escape",
+    "FORMATS", "Link", "MEDIA_TYPES", "SUMMARY_CSVS", "answers_csv", "evidence_csv", "rounds_csv", "file_name", "load_schema", "markdown_escape",
     "render", "render_html", "render_json", "render_markdown", "render_pdf", "scorecard_to_dict",
 ]

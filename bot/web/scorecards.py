@@ -240,8 +240,7 @@ def make_blueprint(
                 return None
             if summary_file is not None:
                 card = load_organisation_scorecard(store, record.join_code, round=chosen)  # type: ignore[arg-type]
-                body = export.evidence_csv(card) if summary_file == "evidence" else export.rounds_csv(card)
-                return body, export.file_name(card, "csv").replace("scorecard-", f"{summary_file}-", 1)
+                return export.SUMMARY_CSVS[summary_file](card), export.file_name(card, "csv").replace("scorecard-", f"{summary_file}-", 1)
             if fmt == "csv":
                 from readiness.bank import current_questionnaire
 

@@ -94,8 +94,7 @@ def cmd_report(args: argparse.Namespace) -> None:
                                                questionnaire=questionnaire)
         except ValueError as error:
             raise UserError(str(error)) from None
-        body = export.evidence_csv(card) if summary == "evidence" else export.rounds_csv(card)
-        write_output(body, args.output, binary=False)
+        write_output(export.SUMMARY_CSVS[summary](card), args.output, binary=False)
         return
     if args.format == "csv":
         frame = store.answers_frame(organisation.join_code, args.round)
