@@ -8,8 +8,10 @@ bot messages and one SlotSet. No dialogue rule lives here.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import os
+import threading
 from dataclasses import replace
 from typing import Any, Dict, List, Sequence, Text
 
@@ -17,13 +19,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from readiness.dialogue import BotMessage, ChatState, Conversation, Reply, UserTurn
+from readiness.dialogue import BotMessage, ChatState, Conversation, Reply, UserTurn, warm_up
 from readiness.storage import Store
 
 #: Where respondents open their personal scorecard (the web app's public address).
 PUBLIC_URL = os.environ.get("READINESS_PUBLIC_URL", "http://localhost:8080").rstrip("/")
 
 _conversation: Conversation | None = None
+_log = logging.getLogger(__name__)
+
+
+def _warm_up() -> None:
+    """Fit the learned answer proposals while the server starts, not in a respondent's turn."""
+    try:
+        warm_up()
+    except Exception as error:  # bad content is reported (and served around) by the content gate
+        _log.warning("answer proposals not fitted at start (%s); they will be on first use", error)
+
+
+threading.Thread(target=_warm_up, name="warm-up-answers", daemon=True).start()
 
 
 def conversation() -> Conversation:

@@ -23,8 +23,11 @@ Exit code 0 when nothing was stored wrongly, 1 otherwise, 2 for a bad option or 
 `--half odd` / `--half even` keeps only the odd- or even-numbered cases (tune on one half, check
 generalisation on the other); `--halves` adds the summary of each half to the whole.
 
-Usage:  .venv/bin/python bench/answers_eval.py [--parser-only | --engine] [--file PATH]
-                                               [--half odd|even] [--halves]
+`--rules-only` (with --parser-only) leaves out the learned proposals (answer_examples.yml) to
+show what they add.
+
+Usage:  .venv/bin/python bench/answers_eval.py [--parser-only [--rules-only] | --engine]
+                                               [--file PATH] [--half odd|even] [--halves]
 """
 
 from __future__ import annotations
@@ -487,10 +490,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "check on the other")
     parser.add_argument("--halves", action="store_true",
                         help="also print the summary of the odd- and the even-numbered cases separately")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="the reader without the learned proposals (answer_examples.yml), for comparison")
     args = parser.parse_args(argv)
+    from dataclasses import replace
+
     from readiness.live_content import current_content
 
     content = current_content()
+    if args.rules_only:
+        if not args.parser_only:
+            parser.error("--rules-only measures the reader alone: add --parser-only")
+        content = replace(content, vocabulary=replace(content.vocabulary, reply_model=None))
     try:
         cases = load_cases(args.file, content.questionnaire)
         if args.half:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from readiness.answers import PhraseError, Vocabulary, build_vocabulary
+from readiness.answers.learned import ExampleError, ReplyModel, build_reply_model
 from readiness.bank import default_content_dir, load_questionnaire
 from readiness.chat_text import ChatTexts, chat_texts_from
 from readiness.cohort_profiles import CohortProfile, ProfileError, build_profiles
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 PHRASES_FILE = "answer_phrases.yml"
+#: Optional: labelled content replies the learned proposals are fitted on (readiness.answers.learned).
+EXAMPLES_FILE = "answer_examples.yml"
 CHAT_FILE = "chat.yml"
 PROFILES_FILE = "cohort_profiles.yml"
 
@@ -69,13 +72,15 @@ class ContentSet:
     def summary(self) -> str:
         """One line for people: version, short fingerprint and what the folder holds."""
         q = self.questionnaire
+        model = self.vocabulary.reply_model
         items = sum(len(c.items) for c in q.challenges)
         return (f"content {self.version} (fingerprint {self.short_fingerprint}): "
                 f"{len(q.challenges)} challenges, {items} items, {len(q.roles)} roles, "
                 f"{len(q.tiers.bands)} tiers, {len(q.glossary)} glossary terms, "
                 f"{len(q.training)} training steps, {len(self.chat.messages)} chat messages, "
                 f"{len(self.cohort_profiles)} cohort profiles, {len(self.evidence)} evidence measures, "
-                f"{len(self.patient.statements) if self.patient else 0} patient statements")
+                f"{len(self.patient.statements) if self.patient else 0} patient statements, "
+                f"{model.size if model is not None else 0} answer examples")
 
 
 def _canonical(value: Any) -> Any:
@@ -118,7 +123,8 @@ def bank_fingerprint(questionnaire: Questionnaire, evidence: tuple[EvidenceMeasu
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _located(document: YamlDocument, error: PhraseError | ProfileError, where: str) -> ContentError:
+def _located(document: YamlDocument, error: PhraseError | ProfileError | ExampleError,
+             where: str) -> ContentError:
     return ContentError(document.path, where, error.problem, document.line(list(error.path)))
 
 
@@ -129,6 +135,23 @@ def load_vocabulary(path: Path) -> Vocabulary:
         return build_vocabulary(document.data)
     except PhraseError as error:
         where = f"section {error.path[0]!r}" if error.path else "top level"
+        raise _located(document, error, where) from None
+
+
+def load_reply_model(path: Path, questionnaire: Questionnaire, vocabulary: Vocabulary) -> ReplyModel | None:
+    """answer_examples.yml at `path`, checked and fitted; None when the folder has none (an older
+    hospital copy: typed content replies are then asked again, as before)."""
+    if not path.is_file():
+        return None
+    document = read_yaml(path)
+    statements = {item.id: item.text for challenge in questionnaire.challenges for item in challenge.items}
+    try:
+        return build_reply_model(document.data, statements, vocabulary.symbols)
+    except ExampleError as error:
+        where = f"statement {error.path[1]!r}" if len(error.path) > 1 else "top level"
+        if len(error.path) == 2:  # an unknown statement id: point at the key itself
+            return_error = ContentError(document.path, where, error.problem, document.line(list(error.path), key=True))
+            raise return_error from None
         raise _located(document, error, where) from None
 
 
@@ -158,6 +181,7 @@ def load_content(directory: Path | str | None = None, *,
                            f"not found or not a directory; it must hold {', '.join(CONTENT_FILE_NAMES)}")
     questionnaire = load_questionnaire(folder, bank_file=bank_file)
     vocabulary = load_vocabulary(folder / PHRASES_FILE)
+    vocabulary = replace(vocabulary, reply_model=load_reply_model(folder / EXAMPLES_FILE, questionnaire, vocabulary))
     chat_document = read_yaml(folder / CHAT_FILE)
     chat = chat_texts_from(chat_document)
     profiles = load_cohort_profiles(folder / PROFILES_FILE)

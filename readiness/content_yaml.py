@@ -136,6 +136,9 @@ CONTENT_DIR_ENV = "READINESS_CONTENT_DIR"
 CONTENT_FILE_NAMES = ("bank.yml", "tiers.yml", "glossary.yml", "training.yml",
                       "answer_phrases.yml", "chat.yml", "cohort_profiles.yml", "evidence.yml",
                       "patient.yml")
+#: Files a content directory may hold; without them the bot works as before (answer_examples.yml:
+#: labelled content replies for the learned proposals, readiness.answers.learned).
+OPTIONAL_CONTENT_FILE_NAMES = ("answer_examples.yml",)
 MISSING_HINT = (f"the content directory must hold {', '.join(CONTENT_FILE_NAMES)}; "
                 f"check {CONTENT_DIR_ENV} or the path you passed")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from readiness.bank import default_content_dir
 from readiness.content_set import ContentError, ContentSet, load_content
-from readiness.content_yaml import CONTENT_FILE_NAMES
+from readiness.content_yaml import CONTENT_FILE_NAMES, OPTIONAL_CONTENT_FILE_NAMES
 
 __all__ = ["ContentState", "content_problem", "content_state", "current_content"]
 
@@ -51,7 +51,7 @@ def _signature(directory: Path) -> tuple[Any, ...]:
     paths = _paths_cache.get(folder)
     if paths is None:
         paths = _paths_cache.setdefault(folder, tuple(os.path.join(folder, name)
-                                                      for name in CONTENT_FILE_NAMES))
+                                                      for name in CONTENT_FILE_NAMES + OPTIONAL_CONTENT_FILE_NAMES))
     parts: list[Any] = [folder]
     for path in paths:
         try:

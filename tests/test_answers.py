@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -523,7 +524,9 @@ def _item(item_id: str):
 
 
 def _read(text: str, item_id: str | None = None) -> Reading:
-    return read_answer(text, _item(item_id) if item_id else None, current_content().vocabulary)
+    """The rules' reading (without the learned proposals, which tests/test_learned_answers.py checks)."""
+    vocabulary = current_content().vocabulary
+    return read_answer(text, _item(item_id) if item_id else None, replace(vocabulary, reply_model=None))
 
 
 # (text, value, certain)

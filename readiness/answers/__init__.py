@@ -49,6 +49,7 @@ __all__ = [
     "parse_answer",
     "read_answer",
     "term_in_question",
+    "warm_up",
 ]
 
 #: Labels of 1 … 5, in order.
@@ -127,9 +128,20 @@ def read_answer(text: str, statement: Item | None = None,
     vocab = vocabulary if vocabulary is not None else _live_vocabulary()
     keywords = statement_words(statement.text) if statement is not None else {}
     value, certain, rule = read(text, keywords, vocab)
+    if value is None and statement is not None and rule in _LEARNABLE and vocab.reply_model is not None \
+            and term_in_question(text) is None:
+        learned, _ = vocab.reply_model.propose(text, statement.id, statement.text, vocab.symbols)
+        if learned is not None:  # a content reply: proposed, never stored as is
+            return Reading(learned, False, _LEARNABLE[rule])
     if certain and value is not None and _unanchored_frame(text, vocab):
         return Reading(value, False, "frame words")
     return Reading(value, certain and value is not None, rule)
+
+
+#: Rules that leave a message unread which may still be a content reply ("there's a leaflet"),
+#: and the rule name of the learned proposal then: "learned" (no answer words at all) or
+#: "learned mixed" (answer words pointing both ways). Questions, commands, greetings never.
+_LEARNABLE = {"not an answer": "learned", "contradiction": "learned mixed"}
 
 
 _WORD = re.compile(r"[a-z']+|\d")
@@ -145,6 +157,15 @@ def _unanchored_frame(text: str, vocab: Vocabulary) -> bool:
         return False  # "prefer not to answer", "can't answer that": a listed phrase
     labels = {w for label in LIKERT_LABELS for w in label.casefold().split()}  # agree, neutral, …
     return not any(w.isdigit() or w in vocab.number_words or w in labels for w in words)
+
+
+def warm_up() -> None:
+    """Fit the live content's learned proposals now, so that no respondent's turn waits for the
+    fit (a server calls this once at start, in a thread). Content problems are the content
+    gate's to report: this only fits what loads."""
+    model = _live_vocabulary().reply_model
+    if model is not None:
+        model.fitted()
 
 
 def parse_answer(text: str, vocabulary: Vocabulary | None = None) -> AnswerValue | None:

@@ -42,6 +42,8 @@ MAX_EXTRA_WORDS = 3
 #: Messages with more words than this are comments, not answers (and the bound keeps reading
 #: cheap even when NFKC turns 200 characters into thousands, e.g. U+FDFA).
 MAX_WORDS = 24
+#: A bare yes or no said this many times is emphatic ("nope nope nope"): the extreme, proposed.
+REPEATED = 3
 #: Characters after NFKC normalisation beyond which a message is not read at all.
 MAX_NORMALISED = 400
 
@@ -465,7 +467,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         return None, False, "question"  # "is 5 strongly agree?", "is this the right survey"
     spelled = _spelled(found_tokens, vocab)
     if tuple(spelled) in vocab.never_answers:
-        return None, False, "not an answer"  # "test", "hello": even to "We test AI …"
+        return None, False, "never an answer"  # "test", "hello": even to "We test AI …"
     try:
         items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:
@@ -548,6 +550,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if keywords and vocab.frequency_words and not vocab.frequency_words.isdisjoint(keywords) \
             and any(isinstance(item, str) and item in vocab.frequency_words for item in items):
         return value, False, "frequency"  # "often" to "staff sometimes use …": relative
+    if source.rule == "leaning" and len(found) >= REPEATED and all(
+            reading.rule == "leaning" and reading.value == value for reading in found):
+        return (1 if value < NEUTRAL else 5), False, "repeated"  # "no no no": emphatic, proposed
     if source.rule == "absence" and _NO_THEN_PAUSE.search(text):
         return value, False, "absence"  # "no, agreed process …": the no may stand alone
     return value, source.certain, source.rule

@@ -8,7 +8,7 @@ the YAML path, which the content gate (readiness.content_set) turns into file:li
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from readiness.answers.tokens import FRACTION_WORDS, PERCENT_WORDS, words
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue, is_valid_answer
@@ -90,6 +90,9 @@ class Vocabulary:
     label_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: Words opening an aside after an answer ("yes, via the intranet"): the aside is read as is.
     elaborations: frozenset[str] = frozenset()
+    #: Proposals for content replies the rules leave unread (readiness.answers.learned, from
+    #: answer_examples.yml); set by the content gate, None when the folder has no examples.
+    reply_model: Any = None
     #: Answer word → statement words it contradicts ("clunky" to "… easy and intuitive").
     antonyms: Mapping[str, frozenset[str]] = None  # type: ignore[assignment]
     #: Degree words after the word they grade ("I worry about it a lot" = 5, "easy enough" = 4).

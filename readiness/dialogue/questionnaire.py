@@ -67,9 +67,13 @@ def _decide(turn: Turn, item: Item) -> Outcome:
     # misclassification. "skip" stores don't know, so it is trusted only when the reader sees
     # no answer words at all, or reads don't know: "mostly, some pilots skip it" is a reply
     # about the statement that NLU took for the skip command, never stored as don't know.
-    if interruption == "skip" and (reading.value not in (None, NOT_APPLICABLE) or reading.rule == "contradiction"):
+    # A learned proposal ("there's a leaflet") is a guess at a content reply: it never outweighs
+    # what NLU recognised as an interruption ("how many more?", "skip this one").
+    learned = reading.rule.startswith("learned")
+    if interruption == "skip" and (reading.rule in ("contradiction", "learned mixed") or (
+            not learned and reading.value not in (None, NOT_APPLICABLE))):
         interruption = None
-    if interruption is not None and (reading.value is None or interruption == "skip"):
+    if interruption is not None and (reading.value is None or learned or interruption == "skip"):
         return INTERRUPTION_HANDLERS[interruption](turn, item)
     return _on_typed(turn, item, reading)
 
