@@ -20,6 +20,9 @@ CASES = {
     "hedge": "kind of agree",
     "extra words": "yes, I work in the ICU",
     "statement echo": "yeah somewhat worried tbh",
+    # a fact, no answer words: the rules leave it and the learned model proposes (fitted first)
+    "learned proposal": "pen tests every year and we pass them",
+    "learned, 24 words": " ".join(["the", "servers", "fall", "over", "every", "monday"] * 4),
     "100 KB digits": "4" * 100_000,
     "100 KB emoji": "\U0001F44D" * 100_000,
     "cutoff NFKC worst case": "\ufdfa" * MAX_ANSWER_LENGTH,
@@ -29,6 +32,8 @@ CASES = {
 
 if __name__ == "__main__":
     vocabulary = current_content().vocabulary  # loaded once, as the bot does at start-up
+    if vocabulary.reply_model is not None:
+        vocabulary.reply_model.fitted()  # fitted once, as the action server does at start-up
     statement = next(item for c in current_questionnaire().challenges for item in c.items
                      if item.id == "privacy_vulnerability_concern")
     for name, text in CASES.items():

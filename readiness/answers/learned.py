@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import threading
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
+
+import numpy
 
 from readiness.answers.echoes import statement_words
 from readiness.answers.tokens import NEGATIVE, OTHER, tokens
@@ -60,11 +62,14 @@ class ExampleError(ValueError):
 
 @dataclass(frozen=True)
 class Weights:
-    """A fitted linear model: per feature, one weight per label; labels "1".."5", "n/a", "none"."""
+    """A fitted linear model: per feature, one weight per label; labels "1".."5", "n/a", "none".
+
+    `matrix` has one row per feature (`index` names the row) and one column per label."""
 
     labels: tuple[str, ...]
-    intercepts: tuple[float, ...]
-    weights: Mapping[str, tuple[float, ...]]
+    intercepts: Any
+    index: Mapping[str, int]
+    matrix: Any
 
 
 @dataclass(frozen=True)
@@ -81,16 +86,13 @@ class ReplyModel:
     symbols: tuple[tuple[str, str], ...]
     propose_at: float = DEFAULT_PROPOSE_AT
     key: str = ""
+    #: Statements the examples cover (the model proposes only for these).
+    items: frozenset[str] = frozenset()
 
     @property
     def size(self) -> int:
         """Number of examples (reported by `readiness content check` and the content summary)."""
         return len(self.examples)
-
-    @property
-    def items(self) -> frozenset[str]:
-        """Statements the examples cover (the model proposes only for these)."""
-        return frozenset(key for key, _, _ in self.examples if key != NONE_LABEL)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -111,16 +113,12 @@ class ReplyModel:
                       symbols: Mapping[str, str] | None = None) -> dict[str, float]:
         """Label → probability for `text` typed to the statement `item_id` (softmax of the sums)."""
         fitted = self.fitted()
-        scores = list(fitted.intercepts)
-        for feature in reply_features(text, item_id, statement, symbols):
-            row = fitted.weights.get(feature)
-            if row is not None:
-                for index, weight in enumerate(row):
-                    scores[index] += weight
-        top = max(scores)
-        exps = [math.exp(score - top) for score in scores]
-        total = sum(exps)
-        return {label: e / total for label, e in zip(fitted.labels, exps)}
+        index = fitted.index
+        rows = [index[feature] for feature in reply_features(text, item_id, statement, symbols)
+                if feature in index]
+        scores = fitted.intercepts + fitted.matrix[rows].sum(axis=0)
+        exps = numpy.exp(scores - scores.max())
+        return dict(zip(fitted.labels, (exps / exps.sum()).tolist()))
 
     def propose(self, text: str, item_id: str, statement: str,
                 symbols: Mapping[str, str] | None = None) -> tuple[AnswerValue | None, float]:
@@ -136,6 +134,13 @@ class ReplyModel:
             return None, probability
         label = max((label for label in probabilities if _SIDES.get(label, label) == side), key=probabilities.get)
         return _value(label), probability
+
+
+@lru_cache(maxsize=256)
+def _echoes(statement: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The statement's key words and their stems (a reply word echoes either)."""
+    words = frozenset(statement_words(statement))
+    return words, frozenset(word[:STEM] for word in words)
 
 
 _FITTED: dict[str, Weights] = {}
@@ -155,7 +160,7 @@ def reply_features(text: str, item_id: str, statement: str,
                    symbols: Mapping[str, str] | None = None) -> list[str]:
     """The features of a reply typed to a statement (see the module docstring for why)."""
     words = [word for word in tokens(text, symbols) if word != OTHER]
-    echoes = statement_words(statement)
+    echoes, echo_stems = _echoes(statement)
     features: list[str] = ["bias"]
     reach = 0
     marked: list[str] = []
@@ -172,7 +177,7 @@ def reply_features(text: str, item_id: str, statement: str,
         stem = word[:STEM]
         features.extend((f"w={mark}{word}", f"s={mark}{stem}",
                          f"{item_id}|s={mark}{stem}", f"{item_id}|w={mark}{word}"))
-        if word in echoes or any(known[:STEM] == stem for known in echoes if len(word) >= STEM):
+        if word in echoes or (len(word) >= STEM and stem in echo_stems):
             features.append(f"echo{mark or '+'}")
     for first, second in zip(marked, marked[1:]):
         features.append(f"b={first}_{second}")
@@ -196,7 +201,8 @@ def build_reply_model(data: Any, statements: Mapping[str, str],
     spelled = tuple(sorted((symbols or {}).items()))
     key = hashlib.sha256(json.dumps([examples, propose_at, ordered, spelled],
                                     ensure_ascii=False).encode("utf-8")).hexdigest()
-    return ReplyModel(tuple(examples), ordered, spelled, propose_at, key)
+    return ReplyModel(tuple(examples), ordered, spelled, propose_at, key,
+                      frozenset(item for item, _, _ in examples if item != NONE_LABEL))
 
 
 def _examples(data: Any, statements: Mapping[str, str]) -> tuple[list[tuple[str, str, str]], float]:
@@ -262,11 +268,11 @@ def _fit(examples: Iterable[tuple[str, str, str]], statements: Mapping[str, str]
     model = LogisticRegression(C=REGULARISATION, solver=SOLVER, max_iter=1000)
     model.fit(matrix, labels)
     classes = tuple(str(label) for label in model.classes_)
-    columns, intercepts = model.coef_.T.tolist(), [float(v) for v in model.intercept_]
-    if len(classes) == 2:  # one row of weights for the second label: softmax(0, z) = sigmoid(z)
-        columns, intercepts = [[0.0, weight] for (weight,) in columns], [0.0, intercepts[0]]
-    weights = {feature: tuple(columns[column]) for feature, column in vectorizer.vocabulary_.items()}
-    return Weights(labels=classes, intercepts=tuple(intercepts), weights=weights)
+    matrix, intercepts = numpy.asarray(model.coef_.T, dtype=float), numpy.asarray(model.intercept_, dtype=float)
+    if len(classes) == 2:  # one column of weights for the second label: softmax(0, z) = sigmoid(z)
+        matrix = numpy.hstack([numpy.zeros_like(matrix), matrix])
+        intercepts = numpy.array([0.0, intercepts[0]])
+    return Weights(labels=classes, intercepts=intercepts, index=dict(vectorizer.vocabulary_), matrix=matrix)
 
 
 def labelled(data: Any, statements: Mapping[str, str]) -> Iterable[tuple[str, str, str]]:
