@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from readiness.answers.vocabulary import Vocabulary
 
@@ -49,6 +49,8 @@ class StatementWords(dict):
     #: Key words after a negative word of the statement ("… so nobody needs a separate login",
     #: "… without asking the staff"): repeating them may mean the opposite, so never certain.
     inverted: frozenset[str] = frozenset()
+    #: First four letters → the key words starting with them (echo_key's index of inflections).
+    prefixes: Mapping[str, tuple[str, ...]] | None = None
 
 
 #: Words of a statement after which its key words are negated.
@@ -105,7 +107,15 @@ def statement_words(text: str) -> Mapping[str, bool]:
     result.role = frozenset(role)
     result.plain = frozenset(plain)
     result.inverted = frozenset(inverted)
+    prefixes: dict[str, tuple[str, ...]] = {}
+    for key in found:
+        prefixes[key[:_SHARED]] = prefixes.get(key[:_SHARED], ()) + (key,)
+    result.prefixes = prefixes
     return result
+
+
+#: Letters an inflection shares with its key word at least ("worry" / "worried").
+_SHARED = 4
 
 
 def _inflection_of(word: str, key: str) -> bool:
@@ -116,7 +126,7 @@ def _inflection_of(word: str, key: str) -> bool:
         if a != b:
             break
         shared += 1
-    return shared >= 4 and shared >= min(len(word), len(key)) - 2
+    return shared >= _SHARED and shared >= min(len(word), len(key)) - 2
 
 
 def echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> str | None:
@@ -129,7 +139,17 @@ def echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> s
     if word in keywords:
         return word
     family = vocab.synonyms.get(word, ()) if vocab.synonyms else ()
-    for key in keywords:
+    prefixes = getattr(keywords, "prefixes", None)
+    if prefixes is None:  # a plain mapping (tests): try every key word
+        candidates: Iterable[str] = keywords
+    else:  # an inflection shares its first four letters: only those key words, in order
+        found = set(prefixes.get(word[:_SHARED], ()))
+        for member in family:
+            found.update(prefixes.get(member[:_SHARED], ()))
+        if not found:
+            return None
+        candidates = [key for key in keywords if key in found]
+    for key in candidates:
         if _inflection_of(word, key) or any(_inflection_of(key, member) for member in family):
             return key
     return None
