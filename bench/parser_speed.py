@@ -5,7 +5,12 @@ The vocabulary is passed explicitly, as the dialogue does, so the numbers are th
 
 from __future__ import annotations
 
+import statistics
+import time
 import timeit
+from pathlib import Path
+
+import yaml
 
 from readiness.answers import MAX_ANSWER_LENGTH, read_answer
 from readiness.bank import current_questionnaire
@@ -40,3 +45,20 @@ if __name__ == "__main__":
         runs = 500
         seconds = timeit.timeit(lambda: read_answer(text, statement, vocabulary), number=runs) / runs
         print(f"{name:28s} {seconds * 1e6:10.1f} µs  -> {read_answer(text, statement, vocabulary)}")
+
+    # every case of the evaluation files, typed to its statement (generic ones to the one above)
+    folder = Path(__file__).resolve().parent.parent / "tests" / "data"
+    questionnaire = current_questionnaire()
+    cases = [(case["text"], questionnaire.item(case["item"]) if case.get("item") else statement)
+             for path in sorted(folder.glob("answers_*.yml"))
+             for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
+    times = []
+    for text, item in cases:
+        started = time.perf_counter()
+        for _ in range(5):
+            read_answer(text, item, vocabulary)
+        times.append((time.perf_counter() - started) / 5 * 1e6)
+    times.sort()
+    print(f"\nall {len(times)} evaluation cases: mean {statistics.mean(times):.0f} µs, median "
+          f"{times[len(times) // 2]:.0f}, p95 {times[int(len(times) * 0.95)]:.0f}, "
+          f"p99 {times[int(len(times) * 0.99)]:.0f}, max {times[-1]:.0f}")

@@ -67,11 +67,12 @@ def _decide(turn: Turn, item: Item) -> Outcome:
     # misclassification. "skip" stores don't know, so it is trusted only when the reader sees
     # no answer words at all, or reads don't know: "mostly, some pilots skip it" is a reply
     # about the statement that NLU took for the skip command, never stored as don't know.
-    # A learned proposal ("there's a leaflet") is a guess at a content reply: it never outweighs
-    # what NLU recognised as an interruption ("how many more?", "skip this one").
+    # Skip stores an answer, so any reading against it wins, a learned one too ("opt-out exists
+    # on paper only" is a reply, not the skip command NLU heard in "opt-out"). Otherwise a
+    # learned proposal ("there's a leaflet") is only a guess at a content reply: it never
+    # outweighs what NLU recognised as an interruption ("how many more?", "why do you ask?").
     learned = reading.rule.startswith("learned")
-    if interruption == "skip" and (reading.rule in ("contradiction", "learned mixed") or (
-            not learned and reading.value not in (None, NOT_APPLICABLE))):
+    if interruption == "skip" and (reading.value not in (None, NOT_APPLICABLE) or reading.rule == "contradiction"):
         interruption = None
     if interruption is not None and (reading.value is None or learned or interruption == "skip"):
         return INTERRUPTION_HANDLERS[interruption](turn, item)
