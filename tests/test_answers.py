@@ -531,6 +531,12 @@ def _read(text: str, item_id: str | None = None) -> Reading:
 
 # (text, value, certain)
 READINGS: list[tuple[str, object, bool]] = [
+    # emphasis beside a number answers with the number (live blind5: "1 obviously" was a
+    # contradiction, and NLU's answer intent then proposed 5)
+    ("1 obviously", 1, True), ("2, obviously", 2, True), ("4 for sure", 4, True),
+    ("obviously", 5, True), ("for sure", 5, True), ("obviously not", 1, True),
+    # a bare yes or no said three times is emphatic: the extreme, proposed (blind5's one wrong store)
+    ("nope nope nope", 1, False), ("no no no", 1, False), ("yes yes yes", 5, False), ("no no", 2, True),
     # the four bugs of issue 10
     ("mostly false", 2, True),
     ("very much disagree", 1, True),
