@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from readiness.answers import PhraseError, Vocabulary, build_vocabulary
-from readiness.answers.learned import ExampleError, ReplyModel, build_reply_model
+from readiness.answers.learned import ExampleError, ReplyModel, build_reply_model, ignored_statements
 from readiness.bank import default_content_dir, load_questionnaire
 from readiness.chat_text import ChatTexts, chat_texts_from
 from readiness.cohort_profiles import CohortProfile, ProfileError, build_profiles
@@ -149,10 +149,17 @@ def load_reply_model(path: Path, questionnaire: Questionnaire, vocabulary: Vocab
         return build_reply_model(document.data, statements, vocabulary.symbols)
     except ExampleError as error:
         where = f"statement {error.path[1]!r}" if len(error.path) > 1 else "top level"
-        if len(error.path) == 2:  # an unknown statement id: point at the key itself
-            return_error = ContentError(document.path, where, error.problem, document.line(list(error.path), key=True))
-            raise return_error from None
         raise _located(document, error, where) from None
+
+
+def ignored_examples(directory: Path, questionnaire: Questionnaire) -> tuple[str, ...]:
+    """Statement ids in answer_examples.yml that the bank does not have (their examples are
+    skipped: a typo, or a statement removed since)."""
+    path = directory / EXAMPLES_FILE
+    if not path.is_file():
+        return ()
+    statements = {item.id for challenge in questionnaire.challenges for item in challenge.items}
+    return ignored_statements(read_yaml(path).data, dict.fromkeys(statements, ""))
 
 
 def load_cohort_profiles(path: Path) -> dict[str, CohortProfile]:

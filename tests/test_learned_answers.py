@@ -151,8 +151,38 @@ def _line(path: Path, fragment: str) -> int:
     return next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if fragment in text)
 
 
+def test_removing_a_statement_from_the_bank_keeps_the_content_valid(tmp_path):
+    """Found by the live-edit test: the examples of a removed statement made the whole edit
+    fail (the bot kept the old bank). They are skipped now, and `content check` names them."""
+    import subprocess
+    import sys
+
+    directory = _copy(tmp_path)
+    bank = yaml.safe_load((directory / "bank.yml").read_text(encoding="utf-8"))
+    removed = bank["challenges"][0]["items"].pop(0)["id"]
+    (directory / "bank.yml").write_text(yaml.safe_dump(bank, sort_keys=False), encoding="utf-8")
+    edited = load_content(directory)
+    assert not edited.questionnaire.has_item(removed)
+    assert removed not in edited.vocabulary.reply_model.items
+    run = subprocess.run([sys.executable, "-m", "readiness.cli", "content", "check", str(directory)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("OK: ") and f"statements the bank does not have (their examples are not used): {removed}" in run.stdout
+
+
+def test_a_misspelt_statement_id_is_skipped_and_named(tmp_path):
+    from readiness.content_set import ignored_examples
+
+    directory = _copy(tmp_path)
+    path = directory / EXAMPLES_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("  privacy_confidence:\n", "  privacy_confidenc:\n", 1),
+                    encoding="utf-8")
+    content = load_content(directory)
+    assert "privacy_confidence" not in content.vocabulary.reply_model.items
+    assert ignored_examples(directory, content.questionnaire) == ("privacy_confidenc",)
+
+
 @pytest.mark.parametrize("old,new,expected", [
-    ("  privacy_confidence:\n", "  privacy_confidenc:\n", "unknown statement 'privacy_confidenc'"),
     ("propose_at: 0.5\n", "propose_at: 1.5\n", "propose_at must be a number between 0 and 1"),
 ])
 def test_examples_file_problems_name_file_and_line(tmp_path, old, new, expected):
@@ -247,5 +277,6 @@ def test_an_nlu_interruption_beats_a_learned_proposal(tmp_path):
 
 def test_examples_errors_are_value_errors():
     with pytest.raises(ExampleError):
-        build_reply_model({"examples": {"nope": [["x", 1]]}}, {"privacy_confidence": "…"})
+        build_reply_model({"examples": {"privacy_confidence": [["x", 7]]}}, {"privacy_confidence": "…"})
+    assert build_reply_model({"examples": {"nope": [["x", 1]]}}, {"privacy_confidence": "…"}) is None
     assert build_reply_model(None, {}) is None and build_reply_model({"examples": {}}, {}) is None

@@ -32,7 +32,8 @@ from readiness.answers.echoes import statement_words
 from readiness.answers.tokens import NEGATIVE, OTHER, tokens
 from readiness.model import NOT_APPLICABLE, AnswerValue
 
-__all__ = ["ExampleError", "ReplyModel", "Weights", "build_reply_model", "labelled", "reply_features"]
+__all__ = ["ExampleError", "ReplyModel", "Weights", "build_reply_model", "ignored_statements", "labelled",
+           "reply_features"]
 
 #: The label of a not-answer example; never proposed.
 NONE_LABEL = "none"
@@ -220,9 +221,8 @@ def _examples(data: Any, statements: Mapping[str, str]) -> tuple[list[tuple[str,
                            ("examples",))
     found: list[tuple[str, str, str]] = []
     for key, entries in sections.items():
-        if key != NONE_LABEL and key not in statements:
-            raise ExampleError(f"unknown statement {key!r} (not an item id of bank.yml, nor 'none')",
-                               ("examples", key))
+        if not isinstance(key, str):
+            raise ExampleError(f"{key!r}: a statement id (or 'none') is expected", ("examples", key))
         if not isinstance(entries, list):
             raise ExampleError(f"{key!r}: expected a list of [text, value]", ("examples", key))
         for index, entry in enumerate(entries):
@@ -234,8 +234,18 @@ def _examples(data: Any, statements: Mapping[str, str]) -> tuple[list[tuple[str,
             if label is None or (key == NONE_LABEL) != (label == NONE_LABEL):
                 raise ExampleError(f"{key!r} entry {index + 1} ({entry[0]!r}): the value must be 1-5 or "
                                    f"n/a under a statement, none under 'none' (got {entry[1]!r})", where)
-            found.append((key, entry[0], label))
+            if key == NONE_LABEL or key in statements:
+                found.append((key, entry[0], label))
     return found, float(propose_at)
+
+
+def ignored_statements(data: Any, statements: Mapping[str, str]) -> tuple[str, ...]:
+    """Example sections naming no statement of the bank: skipped, so that removing a statement
+    from bank.yml never makes the whole content edit fail (`content check` names them)."""
+    sections = data.get("examples") if isinstance(data, dict) else None
+    if not isinstance(sections, dict):
+        return ()
+    return tuple(str(key) for key in sections if key != NONE_LABEL and key not in statements)
 
 
 def _label(value: Any) -> str | None:

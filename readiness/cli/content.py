@@ -65,12 +65,16 @@ def cmd_questionnaire_show(args: argparse.Namespace) -> None:
 
 
 def _check_content(directory: Path | None, bank_file: Path | None = None) -> None:
-    from readiness.content_set import load_content
+    from readiness.content_set import ignored_examples, load_content
 
     content = load_content(directory, bank_file=bank_file)
     counts = ", ".join(f"{r.id} {len(content.questionnaire.items_for(r.id))}"
                        for r in content.questionnaire.roles)
     print(f"OK: {content.summary()}; items per role: {counts}")
+    ignored = ignored_examples(content.directory, content.questionnaire)
+    if ignored:
+        print(f"note: answer_examples.yml names statements the bank does not have (their examples "
+              f"are not used): {', '.join(ignored)}")
 
 
 def cmd_content_check(args: argparse.Namespace) -> None:
