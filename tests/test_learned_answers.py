@@ -121,7 +121,8 @@ def test_the_model_scores_exactly_as_the_fitted_regression(content, labels):
         rows.append(dict.fromkeys(reply_features(text, target, texts[target]), 1.0))
         targets.append(label)
     vectorizer = DictVectorizer()
-    fitted = LogisticRegression(C=learned.REGULARISATION, solver=learned.SOLVER, max_iter=1000).fit(vectorizer.fit_transform(rows), targets)
+    fitted = LogisticRegression(C=learned.REGULARISATION, solver=learned.SOLVER, max_iter=1000,
+                                tol=learned.TOLERANCE, random_state=0).fit(vectorizer.fit_transform(rows), targets)
     for text in ("not encrypted at all", "fully locked", "no clue really", "brb"):
         expected = fitted.predict_proba(vectorizer.transform([dict.fromkeys(reply_features(text, item, texts[item]), 1.0)]))[0]
         got = model.probabilities(text, item, texts[item])

@@ -45,7 +45,9 @@ NEGATION_REACH = 3
 STEM = 5
 #: Inverse regularisation of the logistic regression (smaller: smoother, fewer strong words).
 REGULARISATION = 2.0
-SOLVER = "newton-cg"
+SOLVER = "saga"
+#: saga stops at this change of the weights; random_state=0 keeps its shuffling reproducible.
+TOLERANCE = 1e-3
 _NEGATORS = frozenset({"no", "not", "never", "nobody", "none", "nothing", "without", "cant",
                        "cannot", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
                        "havent", "hasnt", "wont", "wouldnt", "couldnt", "nor", "neither", "lack",
@@ -273,9 +275,9 @@ def _fit(examples: Iterable[tuple[str, str, str]], statements: Mapping[str, str]
         labels.append(label)
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform(rows)
-    # newton-cg reaches lbfgs's optimum (same objective) in a tenth of the time on these
-    # sparse, wide matrices (0.9 s against 6.7 s for 2,700 examples here)
-    model = LogisticRegression(C=REGULARISATION, solver=SOLVER, max_iter=1000)
+    # saga on these sparse, wide matrices: about 1 s for 3,900 examples here (newton-cg 2.4 s,
+    # lbfgs 6.7 s for 2,700), the same readings on the evaluation sets to within a case or two
+    model = LogisticRegression(C=REGULARISATION, solver=SOLVER, max_iter=1000, tol=TOLERANCE, random_state=0)
     model.fit(matrix, labels)
     classes = tuple(str(label) for label in model.classes_)
     matrix, intercepts = numpy.asarray(model.coef_.T, dtype=float), numpy.asarray(model.intercept_, dtype=float)
