@@ -243,37 +243,42 @@ def test_a_live_edit_of_the_examples_refits_the_model(tmp_path, monkeypatch):
     assert after.rule == "learned" and after.value == 5 and not after.certain and after != before
 
 
-def test_a_learned_proposal_is_confirmed_with_one_tap(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
-    try:
-        chat = Chat(Conversation(store))
-        onboard(chat)
-        item = current_content().questionnaire.item(chat.current_item())
-        reading = read_answer("pen tests every year and we pass them", item)
-        assert reading.rule == "learned" and reading.value is not None
-        messages = chat.say("pen tests every year and we pass them")
-        confirm = [m.data["confirm"] for m in messages if m.data and "confirm" in m.data]
-        assert confirm == [{"item": item.id, "likert": reading.value}]
-        assert store.answers(chat.state.assessment_id) == {}  # nothing stored yet
-        chat.press(reading.value)
-        assert store.answers(chat.state.assessment_id) == {item.id: reading.value}
-    finally:
-        store.close()
+@pytest.fixture
+def store(tmp_path):
+    s = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    yield s
+    s.close()
 
 
-def test_an_nlu_interruption_beats_a_learned_proposal(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
-    try:
-        chat = Chat(Conversation(store))
-        onboard(chat)
-        item = current_content().questionnaire.item(chat.current_item())
-        text = "pen tests every year and we pass them"
-        assert read_answer(text, item).rule == "learned"
-        messages = chat.say(text, "progress", 0.9)  # NLU heard an interruption: it is handled
-        assert not any(m.data and "confirm" in m.data for m in messages)
-        assert chat.state.proposal is None and store.answers(chat.state.assessment_id) == {}
-    finally:
-        store.close()
+#: A content reply the learned model reads for the first statement a nurse is asked.
+FACT = "pen tests every year and we pass them"
+
+
+def onboarded(store) -> tuple[Chat, object]:
+    """A nurse at the first statement, and that statement."""
+    chat = Chat(Conversation(store))
+    onboard(chat)
+    return chat, current_content().questionnaire.item(chat.current_item())
+
+
+def test_a_learned_proposal_is_confirmed_with_one_tap(store):
+    chat, item = onboarded(store)
+    reading = read_answer(FACT, item)
+    assert reading.rule == "learned" and reading.value is not None
+    messages = chat.say(FACT)
+    confirm = [m.data["confirm"] for m in messages if m.data and "confirm" in m.data]
+    assert confirm == [{"item": item.id, "likert": reading.value}]
+    assert store.answers(chat.state.assessment_id) == {}  # nothing stored yet
+    chat.press(reading.value)
+    assert store.answers(chat.state.assessment_id) == {item.id: reading.value}
+
+
+def test_an_nlu_interruption_beats_a_learned_proposal(store):
+    chat, item = onboarded(store)
+    assert read_answer(FACT, item).rule == "learned"
+    messages = chat.say(FACT, "progress", 0.9)  # NLU heard an interruption: it is handled
+    assert not any(m.data and "confirm" in m.data for m in messages)
+    assert chat.state.proposal is None and store.answers(chat.state.assessment_id) == {}
 
 
 def test_examples_errors_are_value_errors():
