@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 from dataclasses import replace
 
 import pytest
@@ -77,7 +78,6 @@ PHRASINGS: list[tuple[str, object]] = [
     ("Don’t know", NA),
     # out of range, other scales, fractions, several numbers: ask again
     ("9", None),
-    ("0", None),
     ("6", None),
     ("10", None),
     ("100", None),
@@ -93,7 +93,6 @@ PHRASINGS: list[tuple[str, object]] = [
     ("4,5", None),
     ("1,000", None),
     ("six", None),
-    ("zero", None),
     ("ten out of ten", None),
     ("80%", None),
     ("4th", None),
@@ -616,7 +615,8 @@ READINGS: list[tuple[str, object, bool]] = [
     ("3 or 4", 3, False),  # neighbours: the milder one, proposed (round 4)
     ("agree, disagree", None, False),
     ("9", None, False),
-    ("0", None, False),
+    ("0", 1, False),  # below the scale: the lowest point, proposed
+    ("zero", 1, False),
     ("3.5", 3, False),  # between two answers: toward neutral, proposed (round 4)
     ("/restart", None, False),
     ('/answer{"likert": 4}', None, False),
@@ -862,7 +862,7 @@ def test_statement_classes(item_id, text, value, certain):
     # … a proposal when it may take the answer back or restrict it
     ("yes, for nurses", 4, False),
     ("agree, nobody checks it though", 4, False),
-    ("yes, in theory", 4, False),
+    ("yes, in theory", 2, False),  # not in practice: at most a part
     ("agree; the committee", 4, False),
     ("yes, it fizzled out", 4, False),  # a clause with its own subject
     ("agree, we stopped using it", 4, False),
@@ -1070,9 +1070,9 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     # scope words in a proposed reply: a restriction makes agreement 2, "all" makes it 5
     ("training_programme_funded", "funded for nurses only", 2, False),
     ("transparency_decision_log", "all recorded in the audit log", 5, False),
-    # "zero" before a word is none; alone or of a scale it is still not an answer
+    # "zero" before a word is none; alone it is the lowest point, proposed; of a scale, no answer
     ("privacy_incidents_reported", "zero reported", 1, True),
-    ("privacy_incidents_reported", "zero", None, False),
+    ("privacy_incidents_reported", "zero", 1, False),
     (None, "zero out of five", None, False),
 ]
 
@@ -1109,3 +1109,66 @@ CERTAINTY_AUDIT = [
 def test_certainty_audit_after_the_fourth_blind_set(item_id, text, value, certain):
     reading = _read(text, item_id)
     assert (reading.value, reading.certain) == (value, certain), reading
+
+
+#: Classes after the fifth blind set's remaining generic misses and the sixth's first run.
+SIDES_AND_DOUBTS = [
+    # a side said with a doubt: that side's milder answer, proposed
+    (None, "I think yes but not sure", 4, False),
+    (None, "not sure, probably no", 2, False),
+    (None, "strongly agree but not sure", 4, False),
+    (None, "not sure i agree", 2, False),  # doubting a label still says the other side
+    # a side limited to a part: partly, proposed
+    (None, "yes partially", 3, False),
+    (None, "yes to some extent", 3, False),
+    (None, "partly", 3, True),
+    # a content reply with a side and a "sometimes" is left to the learned proposals
+    ("training_knows_limits", "yes it crashes sometimes, I check", None, False),
+    # emphasis beside a label takes it to its extreme; beside a number the number stays
+    (None, "agree absolutely", 5, True),
+    (None, "disagree fully", 1, True),
+    (None, "disagree definitely", 1, True),
+    (None, "4 definitely", 4, True),
+    (None, "fully", 5, True),
+    # "not" before a degree of the whole is partly (was unread when the degree is also a phrase)
+    (None, "not completely", 3, False),
+    (None, "not totally", 3, False),
+    (None, "not fully", 3, False),
+    # "I don't think that's true": the negation reaches past "that's", "it is"
+    (None, "I don't think that's true", 2, True),
+    (None, "i don't think it is true", 2, True),
+    # a number taken back by a bare no: the second, proposed
+    (None, "3 no 2", 2, False),
+    (None, "4, nope, 3", 3, False),
+    # "in theory", "on paper": a part at most
+    (None, "on paper yes", 2, False),
+    (None, "wouldn't go that far", 2, False),
+    (None, "a bit of both", 3, False),
+    (None, "eh", 3, False),
+]
+
+
+@pytest.mark.parametrize(("item_id", "text", "value", "certain"), SIDES_AND_DOUBTS)
+def test_sides_doubts_and_emphasis(item_id, text, value, certain):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, certain), reading
+
+
+#: "skip" typed is the designed skip command (stores don't know, moves on); blind4's author
+#: marked it not an answer. Nothing else in any evaluation file may be stored wrongly.
+_DESIGNED = {"skip"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (ROOT / "tests" / "data").glob("answers_*.yml")))
+def test_no_evaluation_case_is_stored_wrongly(name):
+    """The reader (rules and learned proposals) over every evaluation file: a certain reading
+    outside a case's accept list is a misfiled answer, the one outcome that must never happen."""
+    from bench.answers_eval import WRONG, load_cases, parser_outcomes
+
+    content = current_content()
+    outcomes = parser_outcomes(load_cases(ROOT / "tests" / "data" / name, content.questionnaire),
+                               content.questionnaire, content.vocabulary)
+    wrong = [(o.case.text, o.case.item, o.reading) for o in outcomes
+             if o.kind == WRONG and o.case.text not in _DESIGNED]
+    assert wrong == []

@@ -164,6 +164,8 @@ def _negated_at(items: list[object], j: int, vocab: Vocabulary, keywords: Mappin
         if polarity > 0:
             return single(1, "negation"), at_all + head, True
     phrase, length = phrase_at(items, j, vocab)
+    if length and phrase in vocab.whole_degrees and not vocab.phrases[phrase].negatable:
+        length = 0  # "not completely", "not fully": a degree of the whole (below), not "no"
     if length:
         reading = vocab.phrases[phrase]
         if phrase in vocab.negated:

@@ -25,8 +25,9 @@ from readiness.answers.echoes import (
 )
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
-    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, label_against_doubt,
-    mixed, not_knowing_if, range_proposal, scaled_proposal, scoped, without_discourse_opener,
+    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
+    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_proposal, scoped,
+    without_discourse_opener,
 )
 from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens, within_one_edit
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
@@ -346,6 +347,12 @@ def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
     return value, source.certain and not any(r.hedge for r in found), source.rule
 
 
+def _emphatic(reading: PhraseReading) -> bool:
+    """An emphasis word ("absolutely", "definitely", "fully"): alone a 5, it fits any value and
+    beside a label takes that label to its extreme ("disagree fully" = 1); a number stays."""
+    return reading.rule == "leaning" and reading.value == LIKERT_MAX and len(reading.fits) == LIKERT_MAX
+
+
 #: What a bare "no" / "nope" fits: a no, strong or not (not the scale's own "disagree").
 _NO_FITS = frozenset({1, 2})
 
@@ -510,12 +517,18 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if short is not None:
         return short, False, "short of"  # "hardly a 5", "not quite a 4": a step down, proposed
     value, source = combine(found)
+    if value in (2, 4) and source is not None and source.rule in ("phrase", "leaning") \
+            and any(_emphatic(reading) for reading in found):
+        value = LIKERT_MIN if value == 2 else LIKERT_MAX  # "agree absolutely", "disagree fully"
     if value is None and len(found) > 1:
         after = _last_correction(items, vocab)
         if after:  # "4, sorry 2": the last answer counts
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
+        taken_back = renumbered(items, vocab)
+        if taken_back is not None:
+            return taken_back, False, "correction"  # "3 no 2": the second number, proposed
         if mixed(text, items, found, vocab):
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
         between = between_sides(found)
@@ -527,6 +540,9 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         neighbours = range_proposal(found, items, vocab)
         if neighbours is not None:
             return neighbours, False, "range"  # "3 or 4": the milder one, proposed
+        hedged = hedged_side(found) if not unknown else None
+        if hedged is not None:
+            return hedged, False, "hedged side"  # "yes partially", "I think yes but not sure"
     if value is None and not found and not unknown:
         words = set(item for item in items if isinstance(item, str))
         if words & vocab.subjects and words & vocab.auxiliaries:

@@ -61,9 +61,14 @@ def _as_number(token: str) -> float | None:
 
 def scaled_proposal(found: list[str], vocab: Vocabulary) -> int | None:
     """A proposal for a number the scale does not hold: a decimal ("3.5" → 3, rounded toward
-    neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" → 4), by quintiles.
+    neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" → 4), by quintiles;
+    "0" or "zero" alone, the lowest point (1).
     Never certain: the respondent confirms. Only numbers, their units and approximations
     ("about", "like") with fillers; anything else is left to the other rules."""
+    allowed = vocab.fillers | vocab.approximations
+    said = [word for word in found if word not in allowed]
+    if len(said) == 1 and said[0] in vocab.none_words:
+        return LIKERT_MIN  # "0", "zero": below the scale's lowest point, proposed as the lowest
     numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
     if not numbers or len(numbers) > 2:
         return None
@@ -86,7 +91,6 @@ def scaled_proposal(found: list[str], vocab: Vocabulary) -> int | None:
     else:
         return None
     others = found[:at] + found[at + used:]
-    allowed = vocab.fillers | vocab.approximations
     return proposal if all(word in allowed for word in others) else None
 
 
@@ -201,6 +205,21 @@ def between_sides(found: list[PhraseReading]) -> AnswerValue | None:
     return None
 
 
+def hedged_side(found: list[PhraseReading]) -> AnswerValue | None:
+    """A side said with a doubt or a limit: "I think yes but not sure", "not sure, probably
+    no" (one side and not knowing) propose that side's milder answer (4 or 2); "yes partially",
+    "yes to some extent" (one side and "partly") propose partly (3). Proposed only: the
+    respondent confirms. Both sides, or nothing but doubt, stay unread."""
+    sided = [reading for reading in found if reading.value not in (NEUTRAL, NOT_APPLICABLE)
+             and not {1, 5} <= reading.fits]  # "probably" alone fits any side: it leans, no more
+    others = {reading.value for reading in found if reading.value in (NEUTRAL, NOT_APPLICABLE)}
+    if not sided or not others or len({int(reading.value) > NEUTRAL for reading in sided}) != 1:
+        return None
+    if NEUTRAL in others:
+        return NEUTRAL
+    return 4 if int(sided[0].value) > NEUTRAL else 2
+
+
 def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
                  ) -> tuple[int, bool, str] | None:
     """"very", "quite" alone to a statement about the respondent's own state ("I feel confident
@@ -284,3 +303,17 @@ def scoped(value: AnswerValue, items: list[object], vocab: Vocabulary) -> Answer
     if value > NEUTRAL and not words.isdisjoint(vocab.universal_words):  # type: ignore[operator]
         return 5
     return value
+
+
+#: Words that take back a number typed just before: "3 no 2", "4 nope 3".
+_TAKEN_BACK = frozenset({"no", "nope", "nah"})
+
+
+def renumbered(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
+    """The second number of "3 no 2", "4, nope, 3": a number taken back by a bare no and
+    another typed after it (proposed; the respondent confirms)."""
+    said = [item for item in items if not (isinstance(item, str) and item in vocab.fillers)]
+    if len(said) == 3 and isinstance(said[1], str) and said[1] in _TAKEN_BACK and all(
+            isinstance(item, PhraseReading) and item.rule == "number" for item in (said[0], said[2])):
+        return said[2].value  # type: ignore[union-attr]
+    return None
