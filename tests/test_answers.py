@@ -862,7 +862,7 @@ def test_statement_classes(item_id, text, value, certain):
     # … a proposal when it may take the answer back or restrict it
     ("yes, for nurses", 4, False),
     ("agree, nobody checks it though", 4, False),
-    ("yes, in theory", 2, False),  # not in practice: at most a part
+    ("yes, in theory", 3, False),  # in name only: partly
     ("agree; the committee", 4, False),
     ("yes, it fizzled out", 4, False),  # a clause with its own subject
     ("agree, we stopped using it", 4, False),
@@ -977,7 +977,7 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     (None, "8 out of 10", 4, False),
     (None, "1.5", 2, False),
     (None, "4.5", 4, False),
-    (None, "150%", None, False),
+    (None, "150%", 5, True),  # more than 100 % is emphasis, like "100%" (totally)
     (None, "12/10", None, False),
     (None, "80% of the time we forget", None, False),
     # neighbouring answers: the milder one, proposed; never two apart or in a comment
@@ -1140,8 +1140,13 @@ SIDES_AND_DOUBTS = [
     # a number taken back by a bare no: the second, proposed
     (None, "3 no 2", 2, False),
     (None, "4, nope, 3", 3, False),
-    # "in theory", "on paper": a part at most
-    (None, "on paper yes", 2, False),
+    # "in theory", "on paper": in name only, partly
+    (None, "on paper yes", 3, False),
+    (None, "yes only", 4, False),  # nothing to restrict: the yes stays (proposed)
+    (None, "dis-agree", 2, True),  # a split word joined again
+    (None, "agree 110%", 5, True),
+    (None, "hopefully not", 2, False),
+    (None, "mixed feelings", 3, True),
     (None, "wouldn't go that far", 2, False),
     (None, "a bit of both", 3, False),
     (None, "eh", 3, False),

@@ -72,8 +72,8 @@ def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
                 raise NotAnAnswer  # "4/10", "10 out of 10": another scale, never rescaled
             i += joined + 1
         elif _joiner(following, PERCENT_JOINERS):
-            if current != 100:
-                raise NotAnAnswer  # "80%": not a point on this scale
+            if current < 100:
+                raise NotAnAnswer  # "80%": not a point on this scale ("110%" is emphasis, as 100%)
             out.append("totally")
             i += _joiner(following, PERCENT_JOINERS) + 1
             continue

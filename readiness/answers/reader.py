@@ -306,6 +306,7 @@ def _spelled(found: list[str], vocab: Vocabulary) -> list[str]:
     """Tokens with aliases expanded ("y" → "yes", "probs" → "probably"), letters typed over and
     over squeezed ("yesss", "noooo") and one-edit typos corrected."""
     out: list[str] = []
+    found = _rejoined(found, vocab)
     for token in found:
         if token not in vocab.known_words and len(token) > 2 and _REPEATS.search(token):
             for squeezed in (_REPEATS.sub(r"\1", token), _REPEATS.sub(r"\1\1", token)):
@@ -321,6 +322,23 @@ def _spelled(found: list[str], vocab: Vocabulary) -> list[str]:
 
 
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _rejoined(found: list[str], vocab: Vocabulary) -> list[str]:
+    """A word split by a space or a hyphen ("dis-agree", "some what"), joined again when only
+    the joined form is a word of the vocabulary."""
+    out: list[str] = []
+    at = 0
+    while at < len(found):
+        token = found[at]
+        if at + 1 < len(found) and token not in vocab.known_words and token.isalpha() \
+                and (joined := token + found[at + 1]) in vocab.known_words:
+            out.append(joined)
+            at += 2
+            continue
+        out.append(token)
+        at += 1
+    return out
 
 
 def _last_correction(items: list[object], vocab: Vocabulary) -> int:

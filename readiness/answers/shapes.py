@@ -293,13 +293,17 @@ def edge_answer(text: str, items: list[object], vocab: Vocabulary,
 
 def scoped(value: AnswerValue, items: list[object], vocab: Vocabulary) -> AnswerValue:
     """A proposal adjusted for the scope words of a comment: a restriction ("funded for doctors
-    only", "only on the vendor's data") holds for a part, so agreement becomes 2; "all" /
+    only", "only on the vendor's data") holds for a part, so agreement becomes 2; in name only
+    ("in theory yes", "agree in principle"), partly (3); "all" /
     "everything" with agreement ("all logged in the audit table") becomes 5. Never a negation."""
     words = {item for item in items if isinstance(item, str)}
     if value == NOT_APPLICABLE or not words.isdisjoint(vocab.negators):
         return value
-    if value >= NEUTRAL and not words.isdisjoint(vocab.restrictive_words):  # type: ignore[operator]
-        return 2
+    if value > NEUTRAL and not words.isdisjoint(vocab.nominal_words):  # type: ignore[operator]
+        return NEUTRAL
+    restricted = words - vocab.known_words - vocab.fillers - vocab.restrictive_words
+    if value >= NEUTRAL and restricted and not words.isdisjoint(vocab.restrictive_words):  # type: ignore[operator]
+        return 2  # "yes only" restricts nothing: the yes stays
     if value > NEUTRAL and not words.isdisjoint(vocab.universal_words):  # type: ignore[operator]
         return 5
     return value

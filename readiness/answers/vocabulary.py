@@ -148,6 +148,8 @@ class Vocabulary:
     now_words: frozenset[str] = frozenset()
     #: Words restricting a comment to a part ("only", "just"): a proposed agreement becomes 2.
     restrictive_words: frozenset[str] = frozenset()
+    #: Words saying a thing holds in name only ("in theory yes", "on paper"): agreement becomes 3.
+    nominal_words: frozenset[str] = frozenset()
     #: Number words that mean none before a noun ("zero incidents" = "no incidents").
     none_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
@@ -455,6 +457,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         never_answers=phrase_set("never_answers"),
         now_words=word_set("now_words", optional=True),
         restrictive_words=word_set("restrictive_words", optional=True),
+        nominal_words=word_set("nominal_words", optional=True),
         none_words=frozenset(word_set("none_words", optional=True)),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
