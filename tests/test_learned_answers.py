@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readiness.answers import read_answer
+from readiness.answers import Reading, read_answer
 from readiness.answers.learned import ExampleError, build_reply_model, labelled, reply_features
 from readiness.bank import CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR
 from readiness.content_set import EXAMPLES_FILE, ContentError, load_content
@@ -51,6 +51,18 @@ def test_a_content_reply_the_rules_leave_is_proposed_and_never_stored(content, i
     assert reading.rule == "learned" and not reading.certain and reading.value in acceptable
 
 
+@pytest.mark.parametrize("text,expected", [
+    ("we track drift but no plan to pause", 2),  # the examples read one side clearly: that side
+    ("dashboards yes, off switch no", 3),  # unsure: the rules' "partly" stays
+])
+def test_a_mixed_reply_takes_the_side_the_examples_read_clearly(content, text, expected):
+    item = content.questionnaire.item("validation_post_deployment_monitoring")
+    assert read_answer(text, item, rules_only(content)) == Reading(3, False, "mixed")
+    reading = read_answer(text, item, content.vocabulary)
+    assert (reading.value, reading.certain) == (expected, False)
+    assert reading.rule == ("learned mixed" if expected != 3 else "mixed")
+
+
 @pytest.mark.parametrize("text", [
     "is this anonymous?", "what does FHIR mean", "EHR?", "hello", "test", "brb, bleep going off",
     "who will see my answers?",
@@ -73,7 +85,10 @@ def test_a_learned_reading_is_never_certain_and_a_certain_one_is_never_replaced(
         item = content.questionnaire.item(key)
         reading = read_answer(text, item, content.vocabulary)
         alone = read_answer(text, item, rules_only(content))
-        if alone.value is not None:
+        if alone.value is not None and alone.rule == "mixed":
+            # the rules' "partly" for a mixed reply may give way to a clearer side, proposed
+            assert reading == alone or (reading.rule == "learned mixed" and not reading.certain), text
+        elif alone.value is not None:
             assert reading == alone, text
         elif reading.value is not None:
             learned += 1

@@ -123,9 +123,10 @@ class ReplyModel:
         exps = numpy.exp(scores - scores.max())
         return dict(zip(fitted.labels, (exps / exps.sum()).tolist()))
 
-    def propose(self, text: str, item_id: str, statement: str,
-                symbols: Mapping[str, str] | None = None) -> tuple[AnswerValue | None, float]:
-        """The value to propose and its probability, or (None, p) when unsure or not an answer."""
+    def propose(self, text: str, item_id: str, statement: str, symbols: Mapping[str, str] | None = None,
+                at: float | None = None) -> tuple[AnswerValue | None, float]:
+        """The value to propose and its probability, or (None, p) when unsure (below `at`, by
+        default `propose_at`) or not an answer."""
         if item_id not in self.items:
             return None, 0.0
         probabilities = self.probabilities(text, item_id, statement, symbols)
@@ -133,7 +134,7 @@ class ReplyModel:
         for label, probability in probabilities.items():
             sides[_SIDES.get(label, label)] = sides.get(_SIDES.get(label, label), 0.0) + probability
         side, probability = max(sides.items(), key=lambda pair: pair[1])
-        if side == NONE_LABEL or probability < self.propose_at:
+        if side == NONE_LABEL or probability < (self.propose_at if at is None else at):
             return None, probability
         label = max((label for label in probabilities if _SIDES.get(label, label) == side), key=probabilities.get)
         return _value(label), probability
