@@ -29,7 +29,8 @@ from readiness.answers.shapes import (
     label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_proposal, scoped,
     without_discourse_opener,
 )
-from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens, within_one_edit
+from readiness.answers.spelling import corrected, spelled_words
+from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -50,22 +51,6 @@ MAX_NORMALISED = 400
 
 
 # --------------------------------------------------------------------------- words and numbers
-
-
-def corrected(word: str, vocab: Vocabulary) -> str:
-    """`word`, or the one typo target it is a plausible misspelling of."""
-    if (
-        word in vocab.known_words
-        or word in vocab.never_correct
-        or len(word) < 4
-        or not word.isalpha()
-    ):
-        return word
-    matches = [
-        target for target in vocab.typo_targets
-        if target[0] == word[0] and within_one_edit(word, target)
-    ]
-    return matches[0] if len(matches) == 1 else word
 
 
 #: After these, "one" is a pronoun: "there is one", "we have one", "every one".
@@ -243,7 +228,7 @@ def _now_after_past(items: list[object], keywords: Mapping[str, bool], vocab: Vo
 def _clause(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool]:
     """The certain reading of a clause on its own (for readiness.answers.shapes.edge_answer)."""
     try:
-        items = numbers_and_words(_spelled(tokens(text, vocab.symbols), vocab), vocab)
+        items = numbers_and_words(spelled_words(tokens(text, vocab.symbols), vocab), vocab)
     except NotAnAnswer:
         return None, False
     value, certain, _ = _strict(items, keywords, vocab)
@@ -302,45 +287,6 @@ def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReadi
     return value, next((r for r in sources if r.certain), sources[0])
 
 
-def _spelled(found: list[str], vocab: Vocabulary) -> list[str]:
-    """Tokens with aliases expanded ("y" → "yes", "probs" → "probably"), letters typed over and
-    over squeezed ("yesss", "noooo") and one-edit typos corrected."""
-    out: list[str] = []
-    found = _rejoined(found, vocab)
-    for token in found:
-        if token not in vocab.known_words and len(token) > 2 and _REPEATS.search(token):
-            for squeezed in (_REPEATS.sub(r"\1", token), _REPEATS.sub(r"\1\1", token)):
-                if squeezed in vocab.known_words or squeezed in vocab.aliases:
-                    token = squeezed
-                    break
-        meant = vocab.aliases.get(token) if vocab.aliases else None
-        if meant is not None:
-            out.extend(meant)
-        else:
-            out.append(corrected(token, vocab))
-    return out
-
-
-_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
-
-
-def _rejoined(found: list[str], vocab: Vocabulary) -> list[str]:
-    """A word split by a space or a hyphen ("dis-agree", "some what"), joined again when only
-    the joined form is a word of the vocabulary."""
-    out: list[str] = []
-    at = 0
-    while at < len(found):
-        token = found[at]
-        if at + 1 < len(found) and token not in vocab.known_words and token.isalpha() \
-                and (joined := token + found[at + 1]) in vocab.known_words:
-            out.append(joined)
-            at += 2
-            continue
-        out.append(token)
-        at += 1
-    return out
-
-
 def _last_correction(items: list[object], vocab: Vocabulary) -> int:
     """Index just after the last self-correction ("4, sorry 2", "agree - no wait, disagree"),
     or 0 when there is none."""
@@ -386,7 +332,7 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
     if match is None:
         return None, False
     try:
-        items = numbers_and_words(_spelled(tokens(match.group(1), vocab.symbols), vocab), vocab)
+        items = numbers_and_words(spelled_words(tokens(match.group(1), vocab.symbols), vocab), vocab)
     except NotAnAnswer:
         return None, False
     value, certain, rule = _strict(items, keywords, vocab)
@@ -409,7 +355,7 @@ def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
     """True when a comment after an answer only says how, where or why ("yes, the helpdesk",
     "agree, our security team audits everything"): no answer words, no negation, no question,
     no restriction or reservation that could take the answer back."""
-    found = _spelled(tokens(rest, vocab.symbols), vocab)
+    found = spelled_words(tokens(rest, vocab.symbols), vocab)
     if "?" in rest or not found or len(found) > MAX_WORDS:
         return False
     blocking = (vocab.negators | vocab.question_words | vocab.partial_words | vocab.reservations
@@ -490,7 +436,7 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     if found_tokens and found_tokens[0] in vocab.question_openers and (asking or (
             len(found_tokens) > 2 and found_tokens[1] in vocab.subjects | {"you"} and "?" not in text)):
         return None, False, "question"  # "is 5 strongly agree?", "is this the right survey"
-    spelled = _spelled(found_tokens, vocab)
+    spelled = spelled_words(found_tokens, vocab)
     if tuple(spelled) in vocab.never_answers:
         return None, False, "never an answer"  # "test", "hello": even to "We test AI …"
     try:
