@@ -51,14 +51,26 @@ def test_a_content_reply_the_rules_leave_is_proposed_and_never_stored(content, i
     assert reading.rule == "learned" and not reading.certain and reading.value in acceptable
 
 
+#: A small example set of its own, so that the test checks the rule, not the packaged examples.
+_PAUSE_EXAMPLES = {"examples": {
+    "validation_post_deployment_monitoring": [
+        ["no plan to pause it", 2], ["nothing to pause it with", 2], ["no way to pause", 2],
+        ["we cannot pause it", 2], ["pausing is not possible", 2], ["watched every day", 5],
+        ["dashboards checked daily", 5], ["monitored around the clock", 5], ["reviewed weekly", 4],
+        ["audited monthly", 4]],
+    "none": [["what time is it", "none"], ["hello there", "none"], ["can I stop now", "none"]],
+}}
+
+
 @pytest.mark.parametrize("text,expected", [
     ("we track drift but no plan to pause", 2),  # the examples read one side clearly: that side
-    ("dashboards yes, off switch no", 3),  # unsure: the rules' "partly" stays
+    ("dashboards yes, off switch no", 3),  # the model is unsure (p < 0.8): the rules' "partly" stays
 ])
 def test_a_mixed_reply_takes_the_side_the_examples_read_clearly(content, text, expected):
     item = content.questionnaire.item("validation_post_deployment_monitoring")
+    model = build_reply_model(_PAUSE_EXAMPLES, statements(content), content.vocabulary.symbols)
     assert read_answer(text, item, rules_only(content)) == Reading(3, False, "mixed")
-    reading = read_answer(text, item, content.vocabulary)
+    reading = read_answer(text, item, replace(content.vocabulary, reply_model=model))
     assert (reading.value, reading.certain) == (expected, False)
     assert reading.rule == ("learned mixed" if expected != 3 else "mixed")
 
