@@ -20,9 +20,9 @@ The wording lives in ``answer_phrases.yml`` (content, not code), loaded and chec
 other content files by readiness.content_set (so $READINESS_CONTENT_DIR and live edits apply);
 the rules that combine phrases live in readiness.answers.reader (the whole message),
 readiness.answers.composition (degrees, comparatives, negation), readiness.answers.echoes
-(words repeating the statement), readiness.answers.numbers (digits and number words), readiness.answers.spelling (aliases,
-typos, split words) and
-readiness.answers.shapes (discourse openers, ranges, percentages, two-sided readings). `LIKERT_LABELS` and
+(words repeating the statement), readiness.answers.numbers (digits and number words),
+readiness.answers.spelling (aliases, typos, split words) and readiness.answers.shapes
+(discourse openers, ranges, percentages, two-sided readings). `LIKERT_LABELS` and
 `likert_label` are the one place the scale's labels are defined (bot buttons, scorecards).
 """
 
