@@ -83,7 +83,9 @@ PHRASINGS: list[tuple[str, object]] = [
     ("100", None),
     ("4/10", None),
     ("8 / 10", None),
-    ("10 out of 10", None),
+    ("10 out of 10", 5),  # the top of another scale: no other point it could mean
+    ("0 out of 10", 1),
+    ("0%", 1),
     ("0/5", None),
     ("6 out of 5", None),
     ("-1", None),
@@ -255,7 +257,7 @@ PHRASINGS: list[tuple[str, object]] = [
     # contradictions
     ("agree and disagree", None),
     ("agree, disagree", None),
-    ("yes and no", None),
+    ("yes and no", 3),  # both sides at once: the middle, as "50/50"
     ("yes, 3", None),
     ("no, 4", None),
     ("don't know, maybe 3", None),
@@ -625,7 +627,7 @@ READINGS: list[tuple[str, object, bool]] = [
     ("it depends", 3, False),
     ("x" * (MAX_ANSWER_LENGTH + 1), None, False),
     ("agree " * 30, None, False),
-    ("yes and no", 3, False),
+    ("yes and no", 3, True),
     # a question is never certain, and one about the scale is not an answer
     ("4?", 4, False),
     ("is 5 strongly agree?", None, False),
@@ -1148,8 +1150,26 @@ SIDES_AND_DOUBTS = [
     (None, "hopefully not", 2, False),
     (None, "mixed feelings", 3, True),
     (None, "wouldn't go that far", 2, False),
-    (None, "a bit of both", 3, False),
+    (None, "a bit of both", 3, True),  # both sides at once is the middle, not a doubt
+    (None, "half half", 3, True),
     (None, "eh", 3, False),
+    # either end of another scale is certain, unless approximated; inside it, proposed
+    (None, "10/10", 5, True),
+    (None, "0/10", 1, True),
+    (None, "100/100", 5, True),
+    (None, "about 0%", 1, False),
+    (None, "like 10/10", 5, False),
+    (None, "10/10?", 5, False),
+    (None, "7/10", 4, False),
+    # a partial yes alone: proposed, never certain
+    (None, "roughly", 3, False),
+    (None, "up to a point", 3, False),
+    (None, "agree to an extent", 4, False),
+    (None, "broadly", 4, False),
+    (None, "almost certainly", 4, False),
+    (None, "it varies", 3, False),
+    (None, "not so much agree", 2, False),
+    (None, "generally no", 2, True),
 ]
 
 

@@ -26,7 +26,7 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
     bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
-    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_proposal, scoped,
+    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_reading, scoped,
     without_discourse_opener,
 )
 from readiness.answers.spelling import corrected, spelled_words
@@ -442,8 +442,10 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
     try:
         items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:
-        scaled = scaled_proposal(spelled, vocab)  # "3.5", "80%", "7/10": proposed only
-        return scaled, False, "scaled" if scaled is not None else "not an answer"
+        scaled = scaled_reading(spelled, vocab)  # "3.5", "80%", "7/10": proposed; "10/10" certain
+        if scaled is None:
+            return None, False, "not an answer"
+        return scaled[0], scaled[1] and not asking, "scaled"
     shaped = degree_alone(items, keywords, vocab) or (
         not_knowing_if(items, vocab) if not vocab.unknowing_joiners.isdisjoint(spelled) else None)
     if shaped is not None:

@@ -59,12 +59,35 @@ def _as_number(token: str) -> float | None:
         return None
 
 
-def scaled_proposal(found: list[str], vocab: Vocabulary) -> int | None:
-    """A proposal for a number the scale does not hold: a decimal ("3.5" → 3, rounded toward
-    neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" → 4), by quintiles;
-    "0" or "zero" alone, the lowest point (1).
-    Never certain: the respondent confirms. Only numbers, their units and approximations
-    ("about", "like") with fillers; anything else is left to the other rules."""
+def scaled_reading(found: list[str], vocab: Vocabulary) -> tuple[int, bool] | None:
+    """A number the scale does not hold, and whether the reading is certain: a decimal ("3.5" →
+    3, rounded toward neutral), a percentage ("80%" → 4) or a mark out of 10 or 100 ("7/10" →
+    4), by quintiles, proposed; "0" or "zero" alone, the lowest point (1), proposed.
+    Certain only at either end of the other scale with nothing approximating it ("10/10",
+    "0/10", "0%": there is no other point it could mean; "about 0%" is proposed). Only numbers,
+    their units and approximations ("about", "like") with fillers; anything else is left to the
+    other rules."""
+    proposal = _scaled(found, vocab)
+    if proposal is None:
+        return None
+    share = _share(found)
+    exact = share in (0.0, 100.0) and vocab.approximations.isdisjoint(found)
+    return proposal, exact
+
+
+def _share(found: list[str]) -> float | None:
+    """The percentage a percent or a mark out of 10/100 stands for ("7/10" → 70), else None."""
+    numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
+    if len(numbers) == 1 and "." not in found[numbers[0][0]] and "," not in found[numbers[0][0]]:
+        rest = found[numbers[0][0] + 1:]
+        if rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]:
+            return numbers[0][1]
+    if len(numbers) == 2 and numbers[1][1] in (10, 100):
+        return 100 * numbers[0][1] / numbers[1][1]
+    return None
+
+
+def _scaled(found: list[str], vocab: Vocabulary) -> int | None:
     allowed = vocab.fillers | vocab.approximations
     said = [word for word in found if word not in allowed]
     if len(said) == 1 and said[0] in vocab.none_words:
