@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from readiness.answers import Reading, read_answer
+from readiness.answers import _SIDE_GUESSES, Reading, read_answer
 from readiness.answers.learned import ExampleError, build_reply_model, labelled, reply_features
 from readiness.bank import CONTENT_DIR_ENV, PACKAGED_CONTENT_DIR
 from readiness.content_set import EXAMPLES_FILE, ContentError, load_content
@@ -75,6 +75,29 @@ def test_a_mixed_reply_takes_the_side_the_examples_read_clearly(content, text, e
     assert reading.rule == ("learned mixed" if expected != 3 else "mixed")
 
 
+_TEAM_EXAMPLES = {"examples": {
+    "collab_joint_team": [
+        ["it fizzled out", 2], ["that group fizzled out", 2], ["the team fizzled out last year", 1],
+        ["it stopped meeting", 2], ["disbanded after the pilot", 1], ["fizzled out quickly", 2],
+        ["we meet every month", 4], ["the group meets weekly", 5], ["monthly meetings, well attended", 4],
+        ["a standing team with clinicians and IT", 5]],
+    "none": [["what time is it", "none"], ["hello there", "none"], ["can I stop now", "none"]],
+}}
+
+
+@pytest.mark.parametrize("text,expected,rule", [
+    ("there was one, it fizzled out", 2, "learned side"),  # the content turns the word around
+    ("there was one, it meets every month", 5, "extra words"),  # same side: the rules' proposal stays
+])
+def test_an_answer_word_among_content_gives_way_to_a_clear_other_side(content, text, expected, rule):
+    item = content.questionnaire.item("collab_joint_team")
+    model = build_reply_model(_TEAM_EXAMPLES, statements(content), content.vocabulary.symbols)
+    alone = read_answer(text, item, rules_only(content))
+    assert alone.rule == "extra words" and not alone.certain and alone.value in (4, 5)
+    reading = read_answer(text, item, replace(content.vocabulary, reply_model=model))
+    assert reading == Reading(expected, False, rule)
+
+
 @pytest.mark.parametrize("text", [
     "is this anonymous?", "what does FHIR mean", "EHR?", "hello", "test", "brb, bleep going off",
     "who will see my answers?",
@@ -100,6 +123,9 @@ def test_a_learned_reading_is_never_certain_and_a_certain_one_is_never_replaced(
         if alone.value is not None and alone.rule == "mixed":
             # the rules' "partly" for a mixed reply may give way to a clearer side, proposed
             assert reading == alone or (reading.rule == "learned mixed" and not reading.certain), text
+        elif alone.value is not None and not alone.certain and alone.rule in _SIDE_GUESSES:
+            # an answer word among unread content may give way to the other side, proposed
+            assert reading == alone or (reading.rule == "learned side" and not reading.certain), text
         elif alone.value is not None:
             assert reading == alone, text
         elif reading.value is not None:
