@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import http.client
 import os
 import signal
 import subprocess
 import threading
 import sys
 import time
-import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 from dataclasses import dataclass, field
@@ -98,7 +98,9 @@ def wait_until_up(url: str, timeout: float, process: subprocess.Popen | None = N
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        except (OSError, http.client.HTTPException):
+            # not up yet; an HTTPException too: a connect to a free port of the ephemeral range
+            # can meet itself (TCP self-connect) and read its own request back as the "status line"
             pass
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")

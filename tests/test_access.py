@@ -50,7 +50,7 @@ class Web:
             try:
                 if self.get("/health")[0] == 200:
                     break
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet (or a TCP self-connect)
                 pass
             if self.process.poll() is not None or time.time() > deadline:
                 self.process.kill()

@@ -4,6 +4,7 @@ last valid content when an edit is broken; the fingerprint; the declared chat me
 from __future__ import annotations
 
 import ast
+import http.client
 import json
 import logging
 import os
@@ -392,7 +393,7 @@ def test_web_health_reports_the_content_state(tmp_path: Path) -> None:
             try:
                 first = health()
                 break
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not up yet (or a TCP self-connect)
                 if process.poll() is not None or time.time() > deadline:
                     raise RuntimeError(process.stderr.read().decode() if process.stderr else "no server")
                 time.sleep(0.2)

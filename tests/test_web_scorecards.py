@@ -6,6 +6,7 @@ subprocess on a free port and is called with urllib.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -56,7 +57,7 @@ def site(tmp_path_factory):  # type: ignore[no-untyped-def]
         try:
             urllib.request.urlopen(base + "/health", timeout=1)
             break
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet (or a TCP self-connect)
             if process.poll() is not None or time.time() > deadline:
                 process.kill()
                 raise RuntimeError(process.stderr.read().decode() if process.stderr else "server did not start")
