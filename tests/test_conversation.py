@@ -688,3 +688,21 @@ def test_nlu_skip_on_a_reply_with_answer_words_stores_nothing(conversation, stor
     assert "Skipped" not in chat.text() and store.answers(chat.state.assessment_id).get(item) != NOT_APPLICABLE
     chat.say("skip this one", "skip", 0.95)  # the command itself still skips
     assert "Skipped" in chat.text() and store.answers(chat.state.assessment_id)[item] == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("intent,proposed", [
+    ("out_of_scope", True), ("chitchat", True), ("greet", True),  # reply-only: the proposal is more use
+    ("progress", False), ("why", False), ("pause", False),  # an interruption that does something wins
+])
+def test_a_learned_proposal_outweighs_small_talk_but_not_a_command(conversation, store, intent, proposed):
+    # found by the live run of the sixth blind set: NLU took content replies for small talk
+    from readiness.answers import read_answer
+    chat = Chat(conversation)
+    onboard(chat)
+    item = current_questionnaire().item(chat.current_item())
+    text = next(t for t in ("pen tests every year and we pass them", "nobody ever told us anything about it",
+                            "the trust put zero money into courses for this")
+                if read_answer(t, item).rule == "learned")
+    chat.say(text, intent, 0.9)
+    assert (chat.state.proposal is not None) == proposed, chat.text()
+    assert store.answers(chat.state.assessment_id) == {}  # a proposal stores nothing
