@@ -491,6 +491,8 @@ def test_a_digit_alone_with_whitespace_and_punctuation_parses_to_itself(digit, b
     if len(text) <= MAX_ANSWER_LENGTH:
         if text.strip().endswith("?"):  # "4?" asks whether 4 fits: proposed, never stored as is
             assert read_answer(text) == Reading(digit, False, "question")
+        elif "?" in text:  # a question mark anywhere is a doubt: proposed
+            assert read_answer(text).value == digit and not read_answer(text).certain
         else:
             assert parse_answer(text) == digit
 
@@ -1170,6 +1172,13 @@ SIDES_AND_DOUBTS = [
     (None, "it varies", 3, False),
     (None, "not so much agree", 2, False),
     (None, "generally no", 2, True),
+    # a question mark anywhere is a doubt or a question, never certain ("involved? lol": scorn)
+    ("collab_involved_in_design", "involved? lol", 2, False),  # laughter after an echo question: a no
+    ("training_programme_funded", "funded? haha", 2, False),
+    ("collab_involved_in_design", "involved? haha yes", 4, False),
+    ("collab_involved_in_design", "involved? hmm", 4, False),
+    (None, "agree? yes", 4, False),
+    (None, "agree", 4, True),
 ]
 
 

@@ -152,7 +152,8 @@ def read_answer(text: str, statement: Item | None = None,
             return Reading(learned, False, "learned side")
     if certain and value is not None and _unanchored_frame(text, vocab):
         return Reading(value, False, "frame words")
-    return Reading(value, certain and value is not None, rule)
+    # a question mark anywhere is a doubt or a question: "involved? lol" is scorn, not a yes
+    return Reading(value, certain and value is not None and not _QUESTION_MARKS.intersection(text), rule)
 
 
 #: Rules that leave a message unread which may still be a content reply ("there's a leaflet"),
@@ -177,6 +178,8 @@ def _side(value: AnswerValue | None) -> int | None:
     return (value > NEUTRAL) - (value < NEUTRAL)
 
 
+#: "?" and its full-width and small forms.
+_QUESTION_MARKS = frozenset("?\uff1f\ufe56")
 _WORD = re.compile(r"[a-z']+|\d")
 
 

@@ -420,6 +420,10 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
         value, _, _ = read(echoed.group(2), keywords, vocab)
         if value is not None:  # "adequately? barely", "worried? no, we pen-test": proposed
             return value, False, "echo question"
+        tail = tokens(echoed.group(2), vocab.symbols)
+        if tail and all(word in vocab.laughter or word in vocab.fillers for word in tail) \
+                and not vocab.laughter.isdisjoint(tail):
+            return 2, False, "echo scorn"  # "involved? lol": the echoed claim laughed off, proposed
     stripped = text.strip()
     if stripped.startswith("/"):
         return None, False, "command"

@@ -100,6 +100,8 @@ class Vocabulary:
     #: Words joining two parts of an answer ("agree, but not strongly"); a part after the last
     #: one must itself be answer vocabulary for the message to be certain.
     contrasts: frozenset[str] = frozenset()
+    #: Laughter after a question echoing the statement ("involved? lol"): scorn, a no.
+    laughter: frozenset[str] = frozenset()
     #: Phrases that only say how the respondent knows ("none that I know of", "as far as I
     #: know"): read as fillers.
     qualifiers: frozenset[tuple[str, ...]] = frozenset()
@@ -373,6 +375,7 @@ def build_vocabulary(data: object) -> Vocabulary:
             post_degrees[phrase_words(phrase, "post_degrees", ("post_degrees", key, position))] = value
     qualifiers = phrase_set("qualifiers")
     contrasts = word_set("contrasts", optional=True)
+    laughter = word_set("laughter", optional=True)
     partial_words = word_set("partial_words", optional=True)
     prefixes = word_set("negative_prefixes", optional=True)
     negators = word_set("negators")
@@ -439,6 +442,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         antonyms={word: frozenset(said) for word, said in antonyms.items()},
         post_degrees=post_degrees,
         contrasts=contrasts,
+        laughter=laughter,
         qualifiers=qualifiers,
         partial_words=partial_words,
         reservations=word_set("reservations", optional=True),
