@@ -255,7 +255,7 @@ PHRASINGS: list[tuple[str, object]] = [
     ("doesn't apply", NA),
     ("can't say", NA),
     # contradictions
-    ("agree and disagree", None),
+    ("agree and disagree", 3),  # both sides at once: the middle
     ("agree, disagree", None),
     ("yes and no", 3),  # both sides at once: the middle, as "50/50"
     ("yes, 3", None),
@@ -1179,6 +1179,13 @@ SIDES_AND_DOUBTS = [
     ("collab_involved_in_design", "involved? hmm", 4, False),
     (None, "agree? yes", 4, False),
     (None, "agree", 4, True),
+    # round 7 (from the seventh blind set's generic misses)
+    (None, "uh huh", 4, True),
+    (None, "could go either way", 3, True),
+    (None, "on balance yes", 4, True),
+    (None, "good enough", 4, False),
+    (None, "not as much as I'd like", 2, False),
+    (None, "disagree. on second thought, strongly disagree", 1, False),
 ]
 
 
