@@ -1186,6 +1186,12 @@ SIDES_AND_DOUBTS = [
     (None, "good enough", 4, False),
     (None, "not as much as I'd like", 2, False),
     (None, "disagree. on second thought, strongly disagree", 1, False),
+    # a long reply that states its answer after "I'll go with", "my answer is": that, proposed
+    (None, "part of me wants to say yes but the realistic part says no, so I'll go with disagree I think", 2, False),
+    (None, "three admissions in the last hour, and my answer is strongly disagree. Sorry to be blunt.", 1, False),
+    (None, "most days I would say so, but after last week I'm not sure. let's say neutral", 3, False),
+    (None, "let's say we had a policy", None, False),  # nothing stated after it
+    (None, "I'd go with agree", 4, True),  # a reply read as a whole stays as it was
 ]
 
 

@@ -26,7 +26,7 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
     bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
-    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_reading, scoped,
+    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_reading, scoped, stated_part,
     without_discourse_opener,
 )
 from readiness.answers.spelling import corrected, spelled_words
@@ -408,6 +408,17 @@ _NEGATED_NO = re.compile(r"\b((?:do|did|does)(?:n['\u2019]?t|\s+not)|not)\s+no\b
 
 def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     """(value, certain, rule) for a message already checked for length and type."""
+    value, certain, rule = _read(text, keywords, vocab)
+    if value is None and rule in ("not an answer", "contradiction", "too many words"):
+        stated = stated_part(text, vocab)  # "… so I'll go with disagree I think"
+        if stated is not None:
+            said, _, _ = _read(stated, keywords, vocab)
+            if said is not None:
+                return said, False, "stated answer"  # the rest is not read: proposed
+    return value, certain, rule
+
+
+def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
     meant = _NEGATED_NO.sub(r"\1 know", text)
     if meant != text:
         # "I dont no" is "I don't know", but "no" is a word too: proposed, never stored as is

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Callable, Mapping
 
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
@@ -344,3 +345,28 @@ def renumbered(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
             isinstance(item, PhraseReading) and item.rule == "number" for item in (said[0], said[2])):
         return said[2].value  # type: ignore[union-attr]
     return None
+
+
+@lru_cache(maxsize=8)
+def _marker_pattern(markers: frozenset[tuple[str, ...]]) -> re.Pattern[str] | None:
+    if not markers:
+        return None
+    alternatives = sorted((r"\W+".join(map(re.escape, marker)) for marker in markers), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+def stated_part(text: str, vocab: Vocabulary) -> str | None:
+    """The part of a reply after the last phrase that states its answer, to the end of that
+    sentence ("… part of me wants to say yes, so I'll go with disagree I think" → "disagree I
+    think"); None without such a phrase. Apostrophes are dropped as the tokens drop them."""
+    pattern = _marker_pattern(vocab.answer_markers)
+    if pattern is None:
+        return None
+    flat = re.sub(r"['\u2019]", "", text.lower())
+    last = None
+    for last in pattern.finditer(flat):
+        pass
+    if last is None:
+        return None
+    stated = re.split(r"[.!;]\s|[.!;]$|\bbut\b|\bthough\b", flat[last.end():], maxsplit=1)[0].strip(" ,:-")
+    return stated or None

@@ -102,6 +102,8 @@ class Vocabulary:
     contrasts: frozenset[str] = frozenset()
     #: Laughter after a question echoing the statement ("involved? lol"): scorn, a no.
     laughter: frozenset[str] = frozenset()
+    #: Phrases after which a long reply states its answer ("… so I'll go with disagree").
+    answer_markers: frozenset[tuple[str, ...]] = frozenset()
     #: Phrases that only say how the respondent knows ("none that I know of", "as far as I
     #: know"): read as fillers.
     qualifiers: frozenset[tuple[str, ...]] = frozenset()
@@ -376,6 +378,7 @@ def build_vocabulary(data: object) -> Vocabulary:
     qualifiers = phrase_set("qualifiers")
     contrasts = word_set("contrasts", optional=True)
     laughter = word_set("laughter", optional=True)
+    answer_markers = phrase_set("answer_markers")
     partial_words = word_set("partial_words", optional=True)
     prefixes = word_set("negative_prefixes", optional=True)
     negators = word_set("negators")
@@ -443,6 +446,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         post_degrees=post_degrees,
         contrasts=contrasts,
         laughter=laughter,
+        answer_markers=answer_markers,
         qualifiers=qualifiers,
         partial_words=partial_words,
         reservations=word_set("reservations", optional=True),
