@@ -1192,6 +1192,10 @@ SIDES_AND_DOUBTS = [
     (None, "most days I would say so, but after last week I'm not sure. let's say neutral", 3, False),
     (None, "let's say we had a policy", None, False),  # nothing stated after it
     (None, "I'd go with agree", 4, True),  # a reply read as a whole stays as it was
+    # a share beside a plain agreement is a share of agreement, proposed
+    (None, "90 percent agree", 5, False),
+    (None, "like 80% yes", 4, False),
+    (None, "80% disagree", None, False),  # the other side's share: not read
 ]
 
 

@@ -93,6 +93,8 @@ def _scaled(found: list[str], vocab: Vocabulary) -> int | None:
     said = [word for word in found if word not in allowed]
     if len(said) == 1 and said[0] in vocab.none_words:
         return LIKERT_MIN  # "0", "zero": below the scale's lowest point, proposed as the lowest
+    # "90 percent agree", "like 80% yes": the share is of agreement
+    allowed = allowed | {word for word in found if _agreeing(word, vocab)}
     numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
     if not numbers or len(numbers) > 2:
         return None
@@ -353,6 +355,12 @@ def _marker_pattern(markers: frozenset[tuple[str, ...]]) -> re.Pattern[str] | No
         return None
     alternatives = sorted((r"\W+".join(map(re.escape, marker)) for marker in markers), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
+
+
+def _agreeing(word: str, vocab: Vocabulary) -> bool:
+    """A one-word plain agreement ("agree", "yes"): the share beside it is of agreement."""
+    reading = vocab.phrases.get((word,))
+    return reading is not None and reading.value == 4 and reading.polarity > 0
 
 
 def stated_part(text: str, vocab: Vocabulary) -> str | None:
