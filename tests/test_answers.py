@@ -1196,6 +1196,10 @@ SIDES_AND_DOUBTS = [
     (None, "90 percent agree", 5, False),
     (None, "like 80% yes", 4, False),
     (None, "80% disagree", None, False),  # the other side's share: not read
+    # a number word before a noun counts something: never the answer it spells
+    ("collab_protected_time", "two sessions a month for the clinical champions", None, False),
+    (None, "I'd say two", 2, True),
+    (None, "four out of five", 4, True),
 ]
 
 

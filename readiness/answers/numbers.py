@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from readiness.answers.composition import NotAnAnswer, single
 from readiness.answers.tokens import (
-    FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH,
+    COUNT, FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH,
 )
 from readiness.answers.vocabulary import Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN
@@ -48,6 +48,10 @@ def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
         following = found[at + 1] if at + 1 < len(found) else ""
         if token in vocab.none_words and following.isalpha() and following not in _SCALE_WORDS:
             values.append("no")  # "zero incidents", "0 reports": none, like "no incidents"
+            continue
+        if token in vocab.number_words and following.isalpha() and following not in _SCALE_WORDS \
+                and following not in vocab.known_words and following not in vocab.fillers:
+            values.append(COUNT)  # "two sessions a month", "we have two patient reps": a count, not a point
             continue
         if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
             raise NotAnAnswer

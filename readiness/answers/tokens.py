@@ -34,6 +34,8 @@ _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 #: Marker tokens that cannot collide with words (words never contain "<").
 NEGATIVE = "<negative>"
 OTHER = "<other>"
+#: A number word that counts something ("two sessions a month"): a word of the content, never an answer.
+COUNT = "<count>"
 SLASH = "/"
 PERCENT = "%"
 
