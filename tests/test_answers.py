@@ -1200,6 +1200,11 @@ SIDES_AND_DOUBTS = [
     ("collab_protected_time", "two sessions a month for the clinical champions", None, False),
     (None, "I'd say two", 2, True),
     (None, "four out of five", 4, True),
+    # not knowing something the statement does not ask about is no answer (live blind7: "not
+    # sure what you're asking" to "I know whom to contact" was a certain 1)
+    ("scale_support_available", "not sure what you're asking", None, False),
+    ("scale_support_available", "no idea who to call", 1, True),
+    ("ethics_guidelines_known", "not sure where they are", 1, True),
 ]
 
 

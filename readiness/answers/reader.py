@@ -26,8 +26,8 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.shapes import (
     bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
-    label_against_doubt, mixed, not_knowing_if, range_proposal, renumbered, scaled_reading, scoped, stated_part,
-    without_discourse_opener,
+    label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal, renumbered, scaled_reading,
+    scoped, stated_part, without_discourse_opener,
 )
 from readiness.answers.spelling import corrected, spelled_words
 from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens
@@ -373,29 +373,6 @@ def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
     return not readings_found
 
 
-def _not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
-                      ) -> AnswerValue | None:
-    """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
-    where to find something: 1 (not knowing is the answer, not "don't know")."""
-    if not any(echo_key("know", {key: True}, vocab) for key in keywords) \
-            or any(item in vocab.contrasts for item in items):
-        return None  # "we have them but I don't know where": a part, not a no
-    for at, item in enumerate(items):
-        if isinstance(item, str) and item in vocab.question_words:
-            if any(later in vocab.question_words for later in items[at + 1:]):
-                return None  # "I don't know what EHR means": a question about a term
-            if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
-                value, certain, _ = _strict(items[:at], keywords, vocab)
-                if value == NOT_APPLICABLE:
-                    return 1
-                plain = getattr(keywords, "plain", ())
-                if value == 4 and certain and item in plain and all(
-                        isinstance(w, str) and (w in plain or w in vocab.fillers) for w in items[at + 1:]):
-                    return 4  # "I know how", "I know where to find them"
-            return None
-    return None
-
-
 #: "no" and a pause: what follows may be a clause of its own.
 _NO_THEN_PAUSE = re.compile(r"\bno\s*[,;:.!\u2013\u2014-]", re.IGNORECASE)
 #: A few words of the statement asked back, then the answer: "worried? no, …", "adequately? barely".
@@ -477,7 +454,7 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
             found, unknown = readings(items, vocab, keywords, lenient=True)
         except NotAnAnswer:
             found, unknown = [], 0
-        unknowing = _not_knowing_whom(items, keywords, vocab)
+        unknowing = not_knowing_whom(items, keywords, vocab, lambda part: _strict(part, keywords, vocab)[:2])
         if unknowing is not None:
             return unknowing, True, "knowing" if unknowing == 4 else "not knowing"
         if unknown > MAX_EXTRA_WORDS or not found:

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from typing import Callable, Mapping
 
+from readiness.answers.echoes import echo_key
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -378,3 +379,34 @@ def stated_part(text: str, vocab: Vocabulary) -> str | None:
         return None
     stated = re.split(r"[.!;]\s|[.!;]$|\bbut\b|\bthough\b", flat[last.end():], maxsplit=1)[0].strip(" ,:-")
     return stated or None
+
+
+_WHO = frozenset({"who", "whom"})
+
+
+def not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary,
+                     strict: Callable[[list[object]], tuple[AnswerValue | None, bool]]) -> AnswerValue | None:
+    """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
+    where to find something: 1 (not knowing is the answer, not "don't know"). `strict` reads
+    the words before the question word on their own (the reader's certain reading)."""
+    if not any(echo_key("know", {key: True}, vocab) for key in keywords) \
+            or any(item in vocab.contrasts for item in items):
+        return None  # "we have them but I don't know where": a part, not a no
+    for at, item in enumerate(items):
+        if isinstance(item, str) and item in vocab.question_words:
+            if any(later in vocab.question_words for later in items[at + 1:]):
+                return None  # "I don't know what EHR means": a question about a term
+            asked = getattr(keywords, "plain", None)
+            if asked is not None and item not in asked and not (
+                    item in _WHO and not _WHO.isdisjoint(asked)):
+                return None  # "not sure what you're asking" to "I know whom to contact": not that
+            if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
+                value, certain = strict(items[:at])
+                if value == NOT_APPLICABLE:
+                    return 1
+                plain = getattr(keywords, "plain", ())
+                if value == 4 and certain and item in plain and all(
+                        isinstance(w, str) and (w in plain or w in vocab.fillers) for w in items[at + 1:]):
+                    return 4  # "I know how", "I know where to find them"
+            return None
+    return None
