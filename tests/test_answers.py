@@ -1232,3 +1232,25 @@ def test_no_evaluation_case_is_stored_wrongly(name):
     wrong = [(o.case.text, o.case.item, o.reading) for o in outcomes
              if o.kind == WRONG and o.case.text not in _DESIGNED]
     assert wrong == []
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (ROOT / "tests" / "data").glob("answers_*.yml")))
+def test_no_generic_case_is_stored_wrongly_to_any_statement(name):
+    """A generic case holds for any statement, and the live bot types it to one of them: read
+    against every statement, no certain reading may fall outside its accept list (the live run
+    of blind7 found "not sure what you're asking" a certain 1 to "I know whom to contact")."""
+    from bench.answers_eval import load_cases
+
+    content = current_content()
+    questionnaire = content.questionnaire
+    statements = {item.id: item for role in ("clinician", "nurse", "it_admin", "ai_developer", "leader")
+                  for item in questionnaire.items_for(role)}
+    wrong = []
+    for case in load_cases(ROOT / "tests" / "data" / name, questionnaire):
+        if case.item is not None or case.text in _DESIGNED:
+            continue
+        for item in statements.values():
+            reading = read_answer(case.text, item, content.vocabulary)
+            if reading.certain and reading.value not in case.accept:
+                wrong.append((case.text, item.id, reading))
+    assert wrong == []

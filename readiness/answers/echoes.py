@@ -18,7 +18,7 @@ from readiness.answers.vocabulary import Vocabulary
 
 #: Words of a statement that are never its key word (function words, people, quantities).
 _FUNCTION_WORDS = frozenset("""
-    about above after again against also been before being below between both could does doing
+    about above after again against also been before being below between both could does doing like
     down during each every from further have having here into itself just more most much must
     only other ours over same should some such than that their them then there these they this
     those through under until very were what when where which while whom with within would your
