@@ -69,31 +69,21 @@ def scaled_reading(found: list[str], vocab: Vocabulary) -> tuple[int, bool] | No
     "0/10", "0%": there is no other point it could mean; "about 0%" is proposed). Only numbers,
     their units and approximations ("about", "like") with fillers; anything else is left to the
     other rules."""
-    proposal = _scaled(found, vocab)
-    if proposal is None:
+    scaled = _scaled(found, vocab)
+    if scaled is None:
         return None
-    share = _share(found)
+    proposal, share = scaled
     exact = share in (0.0, 100.0) and vocab.approximations.isdisjoint(found)
     return proposal, exact
 
 
-def _share(found: list[str]) -> float | None:
-    """The percentage a percent or a mark out of 10/100 stands for ("7/10" → 70), else None."""
-    numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
-    if len(numbers) == 1 and "." not in found[numbers[0][0]] and "," not in found[numbers[0][0]]:
-        rest = found[numbers[0][0] + 1:]
-        if rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]:
-            return numbers[0][1]
-    if len(numbers) == 2 and numbers[1][1] in (10, 100):
-        return 100 * numbers[0][1] / numbers[1][1]
-    return None
-
-
-def _scaled(found: list[str], vocab: Vocabulary) -> int | None:
+def _scaled(found: list[str], vocab: Vocabulary) -> tuple[int, float | None] | None:
+    """The proposal, with the percentage it stands for when the reply gave one on another scale
+    ("7/10" → (4, 70.0); "3.5" → (3, None))."""
     allowed = vocab.fillers | vocab.approximations
     said = [word for word in found if word not in allowed]
     if len(said) == 1 and said[0] in vocab.none_words:
-        return LIKERT_MIN  # "0", "zero": below the scale's lowest point, proposed as the lowest
+        return LIKERT_MIN, None  # "0", "zero": below the scale's lowest point, proposed as the lowest
     # "90 percent agree", "like 80% yes": the share is of agreement
     allowed = allowed | {word for word in found if _agreeing(word, vocab)}
     numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
@@ -105,20 +95,22 @@ def _scaled(found: list[str], vocab: Vocabulary) -> int | None:
     if len(numbers) == 1 and ("." in found[at] or "," in found[at]):
         if not LIKERT_MIN <= value <= LIKERT_MAX:
             return None
-        proposal = _toward_neutral(value)
+        proposal, share = _toward_neutral(value), None
     elif len(numbers) == 1 and (rest[:1] in (["%"], ["percent"]) or rest[:2] == ["per", "cent"]):
         if value > 100:
             return None
-        proposal, used = _quintile(value), 2 + (rest[:1] == ["per"])
+        share = value
+        proposal, used = _quintile(share), 2 + (rest[:1] == ["per"])
     elif len(numbers) == 2 and numbers[1][1] in (10, 100) and numbers[1][0] > at and (
             rest[:1] == ["/"] or rest[:1] == ["of"] or rest[:2] == ["out", "of"]):
         if value > numbers[1][1]:
             return None
-        proposal, used = _quintile(100 * value / numbers[1][1]), numbers[1][0] - at + 1
+        share = 100 * value / numbers[1][1]
+        proposal, used = _quintile(share), numbers[1][0] - at + 1
     else:
         return None
     others = found[:at] + found[at + used:]
-    return proposal if all(word in allowed for word in others) else None
+    return (proposal, share) if all(word in allowed for word in others) else None
 
 
 def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
@@ -377,7 +369,8 @@ def stated_part(text: str, vocab: Vocabulary) -> str | None:
         pass
     if last is None:
         return None
-    stated = re.split(r"[.!;]\s|[.!;]$|\bbut\b|\bthough\b", flat[last.end():], maxsplit=1)[0].strip(" ,:-")
+    ends = [r"[.!;]\s", r"[.!;]$", *(rf"\b{re.escape(word)}\b" for word in sorted(vocab.contrasts))]
+    stated = re.split("|".join(ends), flat[last.end():], maxsplit=1)[0].strip(" ,:-")
     return stated or None
 
 
