@@ -1205,6 +1205,27 @@ SIDES_AND_DOUBTS = [
     ("scale_support_available", "not sure what you're asking", None, False),
     ("scale_support_available", "no idea who to call", 1, True),
     ("ethics_guidelines_known", "not sure where they are", 1, True),
+    # round 8 (classes of the eighth blind set's first-run misses; none of these texts is in it)
+    (None, "a notch under agree", 3, False),  # a place beside a named point: one step off it
+    (None, "just above the middle", 4, False),
+    (None, "just short of strongly disagree", 2, False),  # short of a point: toward neutral
+    (None, "more than 2 and less than 4", 3, False),
+    (None, "more than 2 less than 5", None, False),  # two points left: no reading
+    (None, "I wouldn't go so far as strongly disagree", 2, False),
+    (None, "⭐⭐⭐", 3, False),  # stars: a rating out of five, proposed
+    (None, "★★★★★★", None, False),
+    (None, "yea right", 1, False),  # scorn: a yes meant as a no, proposed
+    (None, "oh yeah right", 1, False),
+    (None, "yess", 4, True),  # a last letter typed twice
+    (None, "nahh", 2, True),
+    (None, "de acuerdo", 4, True),  # a few other languages' labels
+    (None, "pas d'accord", 2, True),
+    (None, "je ne sais pas", NOT_APPLICABLE, True),
+    (None, "long night on the ward... anyway, strongly disagree", 1, False),
+    (None, "sorry, meant agree", 4, False),
+    (None, "it's fine", 4, False),
+    (None, "i wouldn't say no", 4, False),
+    (None, "more on the disagree side", 2, False),
 ]
 
 

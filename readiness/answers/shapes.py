@@ -357,21 +357,20 @@ def _agreeing(word: str, vocab: Vocabulary) -> bool:
 
 
 def stated_part(text: str, vocab: Vocabulary) -> str | None:
-    """The part of a reply after the last phrase that states its answer, to the end of that
-    sentence ("… part of me wants to say yes, so I'll go with disagree I think" → "disagree I
+    """The part of a reply after the last phrase that states its answer (and has words after
+    it), to the end of that sentence ("… part of me wants to say yes, so I'll go with disagree I think" → "disagree I
     think"); None without such a phrase. Apostrophes are dropped as the tokens drop them."""
     pattern = _marker_pattern(vocab.answer_markers)
     if pattern is None:
         return None
     flat = re.sub(r"['\u2019]", "", text.lower())
-    last = None
-    for last in pattern.finditer(flat):
-        pass
-    if last is None:
-        return None
-    ends = [r"[.!;]\s", r"[.!;]$", *(rf"\b{re.escape(word)}\b" for word in sorted(vocab.contrasts))]
-    stated = re.split("|".join(ends), flat[last.end():], maxsplit=1)[0].strip(" ,:-")
-    return stated or None
+    ends = "|".join([r"[.!;]\s", r"[.!;]$", *(rf"\b{re.escape(word)}\b" for word in sorted(vocab.contrasts))])
+    for marker in reversed(list(pattern.finditer(flat))):
+        # "so... strongly agree": the pause after the marker is not the end of its sentence
+        stated = re.split(ends, flat[marker.end():].lstrip(" ,:-.\u2026"), maxsplit=1)[0].strip(" ,:-")
+        if stated:
+            return stated  # "… I don't think so": an empty last part gives way to an earlier one
+    return None
 
 
 _WHO = frozenset({"who", "whom"})

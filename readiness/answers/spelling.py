@@ -40,6 +40,9 @@ def spelled_words(found: list[str], vocab: Vocabulary) -> list[str]:
                 if squeezed in vocab.known_words or squeezed in vocab.aliases:
                     token = squeezed
                     break
+        elif token not in vocab.known_words and len(token) > 2 and token[-1] == token[-2] \
+                and (token[:-1],) in vocab.phrases:
+            token = token[:-1]  # "noo", "yess": a last letter typed twice, of an answer word
         meant = vocab.aliases.get(token) if vocab.aliases else None
         if meant is not None:
             out.extend(meant)

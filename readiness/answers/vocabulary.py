@@ -156,6 +156,16 @@ class Vocabulary:
     nominal_words: frozenset[str] = frozenset()
     #: Number words that mean none before a noun ("zero incidents" = "no incidents").
     none_words: frozenset[str] = frozenset()
+    #: Places beside a named point ("below", "one step down from"; "above", "more than").
+    points_below: frozenset[tuple[str, ...]] = frozenset()
+    points_above: frozenset[tuple[str, ...]] = frozenset()
+    #: "short of", "wouldn't go as far as": a step from the named point toward neutral.
+    points_short: frozenset[tuple[str, ...]] = frozenset()
+    #: Words of the step itself ("slightly", "one notch") and words naming the scale's middle.
+    points_step: frozenset[str] = frozenset()
+    midpoints: frozenset[str] = frozenset()
+    #: A star symbol read as a word: "⭐⭐⭐⭐" is four of them, a rating out of five.
+    star_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -467,6 +477,12 @@ def build_vocabulary(data: object) -> Vocabulary:
         restrictive_words=word_set("restrictive_words", optional=True),
         nominal_words=word_set("nominal_words", optional=True),
         none_words=frozenset(word_set("none_words", optional=True)),
+        points_below=phrase_set("points_below"),
+        points_above=phrase_set("points_above"),
+        points_short=phrase_set("points_short"),
+        points_step=word_set("points_step", optional=True),
+        midpoints=word_set("midpoints", optional=True),
+        star_words=word_set("star_words", optional=True),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
         starts=frozenset(phrase[0] for phrase in (*qualifiers, *corrections, *post_degrees)) | contrasts,
