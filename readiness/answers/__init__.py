@@ -152,8 +152,10 @@ def read_answer(text: str, statement: Item | None = None,
             return Reading(learned, False, "learned side")
     if certain and value is not None and _unanchored_frame(text, vocab):
         return Reading(value, False, "frame words")
-    # a question mark anywhere is a doubt or a question: "involved? lol" is scorn, not a yes
-    return Reading(value, certain and value is not None and not _QUESTION_MARKS.intersection(text), rule)
+    # a question mark anywhere is a doubt or a question ("involved? lol" is scorn, not a yes),
+    # and laughter or an eye-roll may mean the opposite of the words ("oh totally, lol")
+    return Reading(value, certain and value is not None and not _QUESTION_MARKS.intersection(text)
+                   and vocab.laughter.isdisjoint(tokens(text, vocab.symbols)), rule)
 
 
 #: Rules that leave a message unread which may still be a content reply ("there's a leaflet"),
