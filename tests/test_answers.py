@@ -1016,8 +1016,10 @@ ROUND4: list[tuple[str | None, str, object, bool]] = [
     ("privacy_confidence", "quite", 4, True),
     ("privacy_confidence", "totally", 5, True),  # a leaning word of its own, as before
     ("privacy_confidence", "strongly", None, False),  # strongly what: agree or disagree?
-    ("patient_consent_process", "extremely", None, False),
-    (None, "quite", None, False),
+    # to any other statement a degree alone is proposed as the degree of agreement (round 8:
+    # the eighth blind set's author accepted "quite" as 4 or 5); it is never certain
+    ("patient_consent_process", "extremely", 5, False),
+    (None, "quite", 4, False),
     # the statement's own frequency word is agreement with it, proposed
     ("validation_unapproved_use", "yes, sometimes", 4, False),
     # not knowing whether: don't know, proposed
@@ -1226,6 +1228,12 @@ SIDES_AND_DOUBTS = [
     (None, "it's fine", 4, False),
     (None, "i wouldn't say no", 4, False),
     (None, "more on the disagree side", 2, False),
+    (None, "4 or 5 I guess", 4, False),  # a leaning word fitting both points is set aside
+    (None, "1 or 2 I guess", None, False),  # … but not one leaning the other way
+    (None, "between 2 and 4", 3, False),  # the point between two
+    (None, "between 1 and 5", None, False),
+    (None, "fairly", 4, False),  # a degree alone, to a statement not about the respondent: proposed
+    (None, "strongly", None, False),
 ]
 
 

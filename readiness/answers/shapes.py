@@ -116,20 +116,27 @@ def _scaled(found: list[str], vocab: Vocabulary) -> tuple[int, float | None] | N
 def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
     """A proposal for two neighbouring answers ("3 or 4", "1-2", "between neutral and agree",
     "agree or strongly agree"): the one nearer neutral, the milder claim. Words that fit any
-    value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading."""
+    value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading,
+    except the one point between two ("between 1 and 3" → 2)."""
     more, than = vocab.comparative
     if than in items and len(found) == 2 and found[0].value != found[1].value \
             and NOT_APPLICABLE not in (found[0].value, found[1].value):
         return int(found[0].value)  # "closer to disagree than agree": the first, proposed
     exact = [r for r in found if len(r.fits) == 1]
-    if any(len(r.fits) != 1 and len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1 for r in found):
+    said = {r.value for r in exact}
+    if any(len(r.fits) != 1 and len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1
+           and not ((r.hedge or not r.certain) and said <= r.fits) for r in found):
         return None  # "yes, sometimes": a side and a degree, not two points of the scale
+        # ("3 or 4 I suppose": a hedge that fits both points is set aside)
     plain = vocab.known_words | vocab.fillers | vocab.approximations | vocab.range_words
     if not all(not isinstance(item, str) or item in plain for item in items):
         return None  # "wait 3 days", "hallucinates sometimes": a number in a comment
     if len(exact) != 2 or any(r.value == NOT_APPLICABLE for r in exact):
         return None
     values = sorted({int(r.value) for r in exact})  # type: ignore[arg-type]
+    if len(values) == 2 and values[1] - values[0] == 2 and not vocab.between_words.isdisjoint(
+            item for item in items if isinstance(item, str)):
+        return values[0] + 1  # "somewhere between 1 and 3": the point between them
     if len(values) != 2 or values[1] - values[0] != 1:
         return None
     if any(isinstance(item, str) and item in vocab.negators for item in items):
@@ -242,17 +249,17 @@ def hedged_side(found: list[PhraseReading]) -> AnswerValue | None:
 def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
                  ) -> tuple[int, bool, str] | None:
     """"very", "quite" alone to a statement about the respondent's own state ("I feel confident
-    …"): the degree of that state ("very confident" = 5), certain. To any other statement a
-    degree alone says nothing: None."""
-    if not getattr(keywords, "personal", ()):
-        return None
+    …"): the degree of that state ("very confident" = 5), certain. To any other statement it
+    is proposed as the degree of agreement ("quite" = 4, "moderately" = 4)."""
+    personal = bool(getattr(keywords, "personal", ()))
     words = tuple(item for item in items if not (isinstance(item, str) and item in vocab.fillers))
-    if words not in vocab.state_degrees:
+    if words not in vocab.state_degrees and (personal or words not in vocab.label_degrees):
         return None  # "strongly" alone: strongly what? agree or disagree
     degree = vocab.degrees.get(words)  # type: ignore[arg-type]
     if degree is None or degree.hedge or degree.lean or words in vocab.phrases:
         return None
-    return degree.value, True, "degree alone"
+    # to any other statement "quite", "moderately" alone are most likely its degree: proposed
+    return degree.value, personal, "degree alone"
 
 
 def not_knowing_if(items: list[object], vocab: Vocabulary) -> tuple[AnswerValue, bool, str] | None:

@@ -164,6 +164,8 @@ class Vocabulary:
     #: Words of the step itself ("slightly", "one notch") and words naming the scale's middle.
     points_step: frozenset[str] = frozenset()
     midpoints: frozenset[str] = frozenset()
+    #: "between 1 and 3": the point between two named ones, proposed.
+    between_words: frozenset[str] = frozenset()
     #: A star symbol read as a word: "⭐⭐⭐⭐" is four of them, a rating out of five.
     star_words: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
@@ -482,6 +484,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         points_short=phrase_set("points_short"),
         points_step=word_set("points_step", optional=True),
         midpoints=word_set("midpoints", optional=True),
+        between_words=word_set("between_words", optional=True),
         star_words=word_set("star_words", optional=True),
         discourse=_discourse(data.get("discourse", {})),
         intensives={word: frozenset(said) for word, said in intensives.items()},
