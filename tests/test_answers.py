@@ -1234,6 +1234,12 @@ SIDES_AND_DOUBTS = [
     (None, "between 1 and 5", None, False),
     (None, "fairly", 4, False),  # a degree alone, to a statement not about the respondent: proposed
     (None, "strongly", None, False),
+    # a count out of a whole larger than the scale: the share it is, never an end in between
+    ("usable_single_sign_on", "3 of our 9 systems", 2, False),
+    ("scale_across_departments", "in 11 of the 12 wards", 4, False),
+    ("scale_across_departments", "12 out of 12", 5, False),
+    ("scale_across_departments", "0 of our 6 sites", 1, False),
+    ("scale_across_departments", "9 of 6", None, False),
 ]
 
 

@@ -12,7 +12,7 @@ from readiness.answers.tokens import COUNT
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN
 
-__all__ = ["relative_point", "star_rating"]
+__all__ = ["counted_share", "relative_point", "star_rating"]
 
 
 def relative_point(items: list[object], vocab: Vocabulary) -> tuple[int, bool, str] | None:
@@ -58,6 +58,42 @@ def star_rating(items: list[object], vocab: Vocabulary) -> tuple[int, bool, str]
     if words and all(word in vocab.star_words for word in words) and LIKERT_MIN <= len(words) <= LIKERT_MAX:
         return len(words), False, "stars"
     return None
+
+
+#: Words before a count that leave it the reply's subject: "in 2 of the last 10 projects".
+_BEFORE_COUNT = frozenset({"in", "on", "only", "just", "for", "across"})
+#: Words between "of" and the whole: "2 of our 7 tools", "3 of the 12 models".
+_DETERMINERS = frozenset({"our", "the", "my", "their", "your", "last", "first"})
+
+
+def counted_share(words: list[str], vocab: Vocabulary) -> int | None:
+    """"2 of our 7 tools", "in 3 of the last 12 projects": a count out of a whole (larger than
+    the scale, so not an answer on it), proposed as the share it is — none 1, all 5, and in
+    between never an end (a count says how many, not how strongly): under 40 % 2, to 60 % 3,
+    more 4. Anything may follow the whole; only fillers, approximations and a few words like
+    "in" or "only" may come before the count."""
+    at = 0
+    while at < len(words) and (words[at] in vocab.fillers or words[at] in vocab.approximations
+                               or words[at] in _BEFORE_COUNT):
+        at += 1
+    if at >= len(words) or not words[at].isdigit():
+        return None
+    part, at = int(words[at]), at + 1
+    if words[at:at + 1] == ["of"]:
+        at += 1
+    elif words[at:at + 2] == ["out", "of"]:
+        at += 2
+    else:
+        return None
+    while at < len(words) and words[at] in _DETERMINERS:
+        at += 1
+    if at >= len(words) or not words[at].isdigit():
+        return None
+    whole = int(words[at])
+    if whole <= LIKERT_MAX or part > whole:
+        return None
+    share = part / whole
+    return LIKERT_MIN if part == 0 else LIKERT_MAX if part == whole else 2 if share < 0.4 else 3 if share <= 0.6 else 4
 
 
 def _step_word(item: object, vocab: Vocabulary) -> bool:

@@ -24,7 +24,7 @@ from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
 )
 from readiness.answers.numbers import numbers_and_words
-from readiness.answers.positions import relative_point, star_rating
+from readiness.answers.positions import counted_share, relative_point, star_rating
 from readiness.answers.shapes import (
     bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
     label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal, renumbered, scaled_reading,
@@ -439,7 +439,8 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
     except NotAnAnswer:
         scaled = scaled_reading(spelled, vocab)  # "3.5", "80%", "7/10": proposed; "10/10" certain
         if scaled is None:
-            return None, False, "not an answer"
+            counted = counted_share(spelled, vocab)  # "2 of our 7 tools": a share, proposed
+            return counted, False, "not an answer" if counted is None else "counted share"
         return scaled[0], scaled[1] and not asking, "scaled"
     shaped = degree_alone(items, keywords, vocab) or relative_point(items, vocab) or star_rating(items, vocab) or (
         not_knowing_if(items, vocab) if not vocab.unknowing_joiners.isdisjoint(spelled) else None)
