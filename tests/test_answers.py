@@ -1240,6 +1240,9 @@ SIDES_AND_DOUBTS = [
     ("scale_across_departments", "12 out of 12", 5, False),
     ("scale_across_departments", "0 of our 6 sites", 1, False),
     ("scale_across_departments", "9 of 6", None, False),
+    # being built or drafted is not in place yet: a no for now, proposed
+    ("transparency_decision_log", "a draft", 2, False),
+    ("transparency_decision_log", "being built", 2, False),
 ]
 
 

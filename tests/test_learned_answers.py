@@ -339,3 +339,43 @@ def test_examples_errors_are_value_errors():
         build_reply_model({"examples": {"privacy_confidence": [["x", 7]]}}, {"privacy_confidence": "…"})
     assert build_reply_model({"examples": {"nope": [["x", 1]]}}, {"privacy_confidence": "…"}) is None
     assert build_reply_model(None, {}) is None and build_reply_model({"examples": {}}, {}) is None
+
+
+_CACHED_EXAMPLES = {"examples": {"training_programme_funded": [
+    ["no money for courses at all", 1], ["the trust pays for everything", 5], ["no idea who pays", "n/a"],
+    ["partly covered by the trust", 3], ["nothing budgeted", 1], ["fully funded this year", 5]]}}
+
+
+def test_fitted_weights_are_cached_between_processes_and_a_bad_cache_is_refitted(content, tmp_path, monkeypatch):
+    """A second process reads the weights back instead of fitting again (same readings); a
+    corrupt or truncated cache file is never used: the model is fitted again and the file rewritten."""
+    from readiness.answers import learned
+
+    monkeypatch.setenv(learned.CACHE_DIR_ENV, str(tmp_path))
+    texts = statements(content)
+    item, reply = "training_programme_funded", "no money at all for it"
+
+    fits: list[int] = []
+    fit = learned._fit
+    monkeypatch.setattr(learned, "_fit", lambda *args: fits.append(1) or fit(*args))
+
+    def fresh_process_reading(fits: list[int]):
+        learned._FITTED.clear()  # what a new process starts with
+        model = build_reply_model(_CACHED_EXAMPLES, texts)
+        return model.probabilities(reply, item, texts[item])
+
+    first = fresh_process_reading(fits)
+    assert fits == [1] and len(list(tmp_path.glob("reply-model-*.npz"))) == 1
+    second = fresh_process_reading(fits)
+    assert fits == [1] and second == pytest.approx(first)  # read back, not fitted
+
+    cached = next(tmp_path.glob("reply-model-*.npz"))
+    cached.write_bytes(cached.read_bytes()[:100])  # a truncated file (a crash mid-copy, a full disk)
+    third = fresh_process_reading(fits)
+    assert fits == [1, 1] and third == pytest.approx(first)
+    assert learned._load_weights(cached) is not None  # rewritten whole
+
+    monkeypatch.setenv(learned.CACHE_DIR_ENV, "off")
+    fresh_process_reading(fits)
+    assert fits == [1, 1, 1]
+    learned._FITTED.clear()

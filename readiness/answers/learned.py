@@ -21,7 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 import threading
+import zipfile
+from importlib import metadata
+from pathlib import Path
 from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
@@ -102,14 +107,20 @@ class ReplyModel:
         return self.fitted().labels
 
     def fitted(self) -> Weights:
-        """The weights, fitted once per distinct example set and process (thread-safe)."""
+        """The weights, fitted once per distinct example set and process (thread-safe), or read
+        from the cache of an earlier process's fit (`READINESS_CACHE_DIR`)."""
         weights = _FITTED.get(self.key)
         if weights is None:
             with _FITTING:
                 weights = _FITTED.get(self.key)
                 if weights is None:
-                    weights = _FITTED[self.key] = _fit(self.examples, dict(self.statements),
-                                                       dict(self.symbols))
+                    cached = _cache_file(self.key)
+                    weights = _load_weights(cached) if cached is not None else None
+                    if weights is None:
+                        weights = _fit(self.examples, dict(self.statements), dict(self.symbols))
+                        if cached is not None:
+                            _store_weights(cached, weights)
+                    _FITTED[self.key] = weights
         return weights
 
     def probabilities(self, text: str, item_id: str, statement: str,
@@ -286,6 +297,72 @@ def _fit(examples: Iterable[tuple[str, str, str]], statements: Mapping[str, str]
         matrix = numpy.hstack([numpy.zeros_like(matrix), matrix])
         intercepts = numpy.array([0.0, intercepts[0]])
     return Weights(labels=classes, intercepts=intercepts, index=dict(vectorizer.vocabulary_), matrix=matrix)
+
+
+#: Folder of fitted weights kept between processes: a fit takes seconds (every action server
+#: and CLI run would repeat it), reading the weights back a fraction of one. "off" disables it.
+CACHE_DIR_ENV = "READINESS_CACHE_DIR"
+#: The code that turns examples into weights: a change of it (or of scikit-learn) is a new fit.
+_FITTING_CODE = ("learned.py", "tokens.py", "echoes.py")
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for name in _FITTING_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    try:
+        digest.update(metadata.version("scikit-learn").encode())
+    except metadata.PackageNotFoundError:
+        pass
+    return digest.hexdigest()[:16]
+
+
+def _cache_file(key: str) -> Path | None:
+    """Where the weights of an example set are cached; None when caching is off."""
+    configured = os.environ.get(CACHE_DIR_ENV, "").strip()
+    if configured.lower() in ("off", "none", "0"):
+        return None
+    base = Path(configured) if configured else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "readiness"
+    try:
+        return base.expanduser() / f"reply-model-{_code_version()}-{key[:32]}.npz"
+    except OSError:
+        return None
+
+
+def _load_weights(path: Path) -> Weights | None:
+    """Cached weights, or None when there are none or they cannot be read (then: a new fit)."""
+    try:
+        with numpy.load(path, allow_pickle=False) as data:
+            features = data["features"].tolist()
+            matrix, intercepts = data["matrix"], data["intercepts"]
+            labels = tuple(str(label) for label in data["labels"].tolist())
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if matrix.shape != (len(features), len(labels)) or intercepts.shape != (len(labels),):
+        return None
+    return Weights(labels=labels, intercepts=intercepts, index={f: row for row, f in enumerate(features)},
+                   matrix=matrix)
+
+
+def _store_weights(path: Path, weights: Weights) -> None:
+    """Keep the weights for the next process; written whole or not at all (a read-only or full
+    disk only costs the next process its own fit)."""
+    features = sorted(weights.index, key=weights.index.__getitem__)
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            numpy.savez(file, labels=numpy.array(weights.labels), intercepts=weights.intercepts,
+                        features=numpy.array(features), matrix=weights.matrix)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def labelled(data: Any, statements: Mapping[str, str]) -> Iterable[tuple[str, str, str]]:

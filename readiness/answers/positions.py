@@ -18,9 +18,9 @@ __all__ = ["counted_share", "relative_point", "star_rating"]
 def relative_point(items: list[object], vocab: Vocabulary) -> tuple[int, bool, str] | None:
     """The point one step below or above a named one, proposed: "a notch below strongly agree"
     (4), "slightly under the middle" (2), "wouldn't go as far as strongly disagree" (a step
-    toward neutral: 2); two
-    bounds must leave one point ("more than 3 less than 5" → 4). Only step words (points_step)
-    and fillers around the relations; None for any other shape or beyond the scale's ends."""
+    toward neutral: 2); two bounds must leave one point ("more than 3 less than 5" → 4). Only
+    step words (points_step) and fillers around the relations; None for any other shape or
+    beyond the scale's ends."""
     places = vocab.points_below | vocab.points_above | vocab.points_short
     if not places:
         return None

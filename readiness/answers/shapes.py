@@ -124,10 +124,11 @@ def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocab
         return int(found[0].value)  # "closer to disagree than agree": the first, proposed
     exact = [r for r in found if len(r.fits) == 1]
     said = {r.value for r in exact}
+    # "yes, sometimes": a side and a degree, not two points of the scale; but a hedge that fits
+    # both points is set aside ("3 or 4 I suppose")
     if any(len(r.fits) != 1 and len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1
            and not ((r.hedge or not r.certain) and said <= r.fits) for r in found):
-        return None  # "yes, sometimes": a side and a degree, not two points of the scale
-        # ("3 or 4 I suppose": a hedge that fits both points is set aside)
+        return None
     plain = vocab.known_words | vocab.fillers | vocab.approximations | vocab.range_words
     if not all(not isinstance(item, str) or item in plain for item in items):
         return None  # "wait 3 days", "hallucinates sometimes": a number in a comment
@@ -365,8 +366,9 @@ def _agreeing(word: str, vocab: Vocabulary) -> bool:
 
 def stated_part(text: str, vocab: Vocabulary) -> str | None:
     """The part of a reply after the last phrase that states its answer (and has words after
-    it), to the end of that sentence ("… part of me wants to say yes, so I'll go with disagree I think" → "disagree I
-    think"); None without such a phrase. Apostrophes are dropped as the tokens drop them."""
+    it), to the end of that sentence or a contrast ("… part of me wants to say yes, so I'll go
+    with disagree I think" → "disagree I think"); None without such a phrase. Apostrophes are
+    dropped as the tokens drop them."""
     pattern = _marker_pattern(vocab.answer_markers)
     if pattern is None:
         return None
