@@ -21,7 +21,7 @@ def relative_point(items: list[object], vocab: Vocabulary) -> tuple[int, bool, s
     toward neutral: 2); two bounds must leave one point ("more than 3 less than 5" → 4). Only
     step words (points_step) and fillers around the relations; None for any other shape or
     beyond the scale's ends."""
-    places = vocab.points_below | vocab.points_above | vocab.points_short
+    places = vocab.points_places
     if not places:
         return None
     low, high, relations, at = LIKERT_MIN, LIKERT_MAX, 0, 0
@@ -60,21 +60,15 @@ def star_rating(items: list[object], vocab: Vocabulary) -> tuple[int, bool, str]
     return None
 
 
-#: Words before a count that leave it the reply's subject: "in 2 of the last 10 projects".
-_BEFORE_COUNT = frozenset({"in", "on", "only", "just", "for", "across"})
-#: Words between "of" and the whole: "2 of our 7 tools", "3 of the 12 models".
-_DETERMINERS = frozenset({"our", "the", "my", "their", "your", "last", "first"})
-
-
 def counted_share(words: list[str], vocab: Vocabulary) -> int | None:
     """"2 of our 7 tools", "in 3 of the last 12 projects": a count out of a whole (larger than
     the scale, so not an answer on it), proposed as the share it is — none 1, all 5, and in
     between never an end (a count says how many, not how strongly): under 40 % 2, to 60 % 3,
     more 4. Anything may follow the whole; only fillers, approximations and a few words like
-    "in" or "only" may come before the count."""
+    "in" or "only" (count_lead_ins) may come before the count."""
     at = 0
     while at < len(words) and (words[at] in vocab.fillers or words[at] in vocab.approximations
-                               or words[at] in _BEFORE_COUNT):
+                               or words[at] in vocab.count_lead_ins):
         at += 1
     if at >= len(words) or not words[at].isdigit():
         return None
@@ -85,7 +79,7 @@ def counted_share(words: list[str], vocab: Vocabulary) -> int | None:
         at += 2
     else:
         return None
-    while at < len(words) and words[at] in _DETERMINERS:
+    while at < len(words) and words[at] in vocab.count_determiners:
         at += 1
     if at >= len(words) or not words[at].isdigit():
         return None

@@ -363,7 +363,7 @@ def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
                 | vocab.contrasts | {word for phrase in vocab.corrections for word in phrase})
     if any(word in blocking or word in (NEGATIVE, OTHER) or word[:1].isdigit() for word in found):
         return False
-    if found[0] in vocab.subjects or (found[0] in _JOINERS and found[1:2] and found[1] in vocab.subjects):
+    if found[0] in vocab.subjects or (found[0] in vocab.clause_joiners and found[1:2] and found[1] in vocab.subjects):
         # a clause opening with a subject of its own ("yes, it fizzled out", "agree, we stopped
         # it") says more than how or where and may take the answer back: proposed
         return False
@@ -374,8 +374,6 @@ def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> 
     return not readings_found
 
 
-#: "oh absolutely, and I'm the queen": a clause of its own after a joining word.
-_JOINERS = frozenset({"and", "so", "or", "plus"})
 #: "no" and a pause: what follows may be a clause of its own.
 _NO_THEN_PAUSE = re.compile(r"\bno\s*[,;:.!\u2013\u2014-]", re.IGNORECASE)
 #: A few words of the statement asked back, then the answer: "worried? no, …", "adequately? barely".

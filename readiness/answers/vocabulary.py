@@ -168,6 +168,13 @@ class Vocabulary:
     between_words: frozenset[str] = frozenset()
     #: A star symbol read as a word: "⭐⭐⭐⭐" is four of them, a rating out of five.
     star_words: frozenset[str] = frozenset()
+    #: All places of the three kinds above (relative_point looks them up together).
+    points_places: frozenset[tuple[str, ...]] = frozenset()
+    #: Words before a count out of a whole ("in 3 of …") and between "of" and the whole ("of our").
+    count_lead_ins: frozenset[str] = frozenset()
+    count_determiners: frozenset[str] = frozenset()
+    #: Words joining a clause of its own to an answer ("…, and I'm the queen").
+    clause_joiners: frozenset[str] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -388,6 +395,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         for position, phrase in enumerate(listed):
             post_degrees[phrase_words(phrase, "post_degrees", ("post_degrees", key, position))] = value
     qualifiers = phrase_set("qualifiers")
+    points_below, points_above = phrase_set("points_below"), phrase_set("points_above")
+    points_short = phrase_set("points_short")
     contrasts = word_set("contrasts", optional=True)
     laughter = word_set("laughter", optional=True)
     answer_markers = phrase_set("answer_markers")
@@ -479,9 +488,13 @@ def build_vocabulary(data: object) -> Vocabulary:
         restrictive_words=word_set("restrictive_words", optional=True),
         nominal_words=word_set("nominal_words", optional=True),
         none_words=frozenset(word_set("none_words", optional=True)),
-        points_below=phrase_set("points_below"),
-        points_above=phrase_set("points_above"),
-        points_short=phrase_set("points_short"),
+        points_below=points_below,
+        points_above=points_above,
+        points_short=points_short,
+        points_places=points_below | points_above | points_short,
+        count_lead_ins=word_set("count_lead_ins", optional=True),
+        count_determiners=word_set("count_determiners", optional=True),
+        clause_joiners=word_set("clause_joiners", optional=True),
         points_step=word_set("points_step", optional=True),
         midpoints=word_set("midpoints", optional=True),
         between_words=word_set("between_words", optional=True),
