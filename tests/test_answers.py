@@ -1243,6 +1243,12 @@ SIDES_AND_DOUBTS = [
     # being built or drafted is not in place yet: a no for now, proposed
     ("transparency_decision_log", "a draft", 2, False),
     ("transparency_decision_log", "being built", 2, False),
+    # words of address are fillers; "lowkey" grades a label like "somewhat"
+    (None, "nah mate", 2, True),
+    (None, "yes madam", 4, True),
+    (None, "mate", None, False),
+    (None, "lowkey agree", 4, True),
+    (None, "lowkey true", 4, False),
 ]
 
 
