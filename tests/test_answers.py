@@ -1249,6 +1249,12 @@ SIDES_AND_DOUBTS = [
     (None, "mate", None, False),
     (None, "lowkey agree", 4, True),
     (None, "lowkey true", 4, False),
+    # refusing is not an answer, even to a statement about answering; not being able to is
+    ("training_knows_limits", "I'm not answering that", None, False),
+    ("patient_consent_confidence", "not answering", None, False),
+    (None, "I refuse to answer this", None, False),
+    (None, "can't answer that", "n/a", True),
+    (None, "I won't say no", 4, False),  # like "wouldn't say no", never a bare no
 ]
 
 

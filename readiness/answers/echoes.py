@@ -134,7 +134,7 @@ def echo_key(word: object, keywords: Mapping[str, bool], vocab: Vocabulary) -> s
     if not keywords or not isinstance(word, str) \
             or (len(word) < 4 and not (vocab.synonyms and word in vocab.synonyms)) \
             or (word,) in vocab.phrases \
-            or word in vocab.fillers or word in vocab.negators:
+            or word in vocab.fillers or word in vocab.negators or word in vocab.never_echoes:
         return None
     if word in keywords:
         return word

@@ -352,6 +352,12 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
         text[match.end():], keywords, vocab)
 
 
+def _holds_phrase(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    """True when one of `phrases` stands anywhere in `words`."""
+    return any(tuple(words[at:at + length]) in phrases
+               for length in {len(phrase) for phrase in phrases} for at in range(len(words) - length + 1))
+
+
 def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
     """True when a comment after an answer only says how, where or why ("yes, the helpdesk",
     "agree, our security team audits everything"): no answer words, no negation, no question,
@@ -432,6 +438,8 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
     spelled = spelled_words(found_tokens, vocab)
     if tuple(spelled) in vocab.never_answers:
         return None, False, "never an answer"  # "test", "hello": even to "We test AI …"
+    if vocab.refusals and _holds_phrase(spelled, vocab.refusals):
+        return None, False, "refusal"  # "I'm not answering that": asked again, skip offered
     try:
         items = numbers_and_words(spelled, vocab)
     except NotAnAnswer:

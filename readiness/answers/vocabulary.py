@@ -175,6 +175,10 @@ class Vocabulary:
     count_determiners: frozenset[str] = frozenset()
     #: Words joining a clause of its own to an answer ("…, and I'm the queen").
     clause_joiners: frozenset[str] = frozenset()
+    #: Words about answering itself: never an echo of the statement ("not answering").
+    never_echoes: frozenset[str] = frozenset()
+    #: Refusing to answer ("not answering", "won't say"): anywhere in a message, not an answer.
+    refusals: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -495,6 +499,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         count_lead_ins=word_set("count_lead_ins", optional=True),
         count_determiners=word_set("count_determiners", optional=True),
         clause_joiners=word_set("clause_joiners", optional=True),
+        never_echoes=word_set("never_echoes", optional=True),
+        refusals=phrase_set("refusals"),
         points_step=word_set("points_step", optional=True),
         midpoints=word_set("midpoints", optional=True),
         between_words=word_set("between_words", optional=True),
