@@ -1255,6 +1255,21 @@ SIDES_AND_DOUBTS = [
     (None, "I refuse to answer this", None, False),
     (None, "can't answer that", "n/a", True),
     (None, "I won't say no", 4, False),  # like "wouldn't say no", never a bare no
+    # ninth round: compared answers, torn, okay, corrections ending on their marker
+    (None, "closer to agree than neutral", 4, False),
+    (None, "nearer disagree than neutral", 2, False),
+    (None, "less agree than disagree", 2, False),
+    (None, "I'm torn", 3, True),
+    (None, "it's okay", 4, False),
+    (None, "okay", None, False),  # an acknowledgement alone
+    (None, "affirmative", 4, True),
+    (None, "uh-uh", 2, True),
+    (None, "not that I've noticed", 2, True),
+    (None, "no cap, agree", 4, True),
+    (None, "yes, actually no", 2, True),
+    (None, "4, actually no, 3", 3, True),
+    (None, "3 or maybe 4... let's go 4", 4, False),
+    (None, "long day. short answer: no.", 2, False),
 ]
 
 

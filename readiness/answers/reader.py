@@ -26,7 +26,7 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.positions import counted_share, relative_point, star_rating
 from readiness.answers.shapes import (
-    bare_negation, between_sides, degree_alone, downtoned_number, edge_answer, hedged_side,
+    bare_negation, between_sides, compared_first, degree_alone, downtoned_number, edge_answer, hedged_side,
     label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal, renumbered, scaled_reading,
     scoped, stated_part, without_discourse_opener,
 )
@@ -290,13 +290,15 @@ def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReadi
 
 def _last_correction(items: list[object], vocab: Vocabulary) -> int:
     """Index just after the last self-correction ("4, sorry 2", "agree - no wait, disagree"),
-    or 0 when there is none."""
+    or 0 when there is none. A marker ending the message lends its last word to the answer:
+    "yes, actually no" is corrected to "no"."""
     after = 0
     for start in range(len(items)):
         for phrase in vocab.corrections:
-            if tuple(items[start:start + len(phrase)]) == phrase and start + len(phrase) > after:
-                after = start + len(phrase)
-    return after if after < len(items) else 0
+            end = start + len(phrase)
+            if end < len(items) and end > after and tuple(items[start:end]) == phrase:
+                after = end
+    return after
 
 
 def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
@@ -484,6 +486,9 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
     short = downtoned_number(items, vocab)
     if short is not None:
         return short, False, "short of"  # "hardly a 5", "not quite a 4": a step down, proposed
+    compared = compared_first(found, items, vocab)
+    if compared is not None:
+        return compared, False, "range"  # "closer to agree than neutral": the first, proposed
     value, source = combine(found)
     if value in (2, 4) and source is not None and source.rule in ("phrase", "leaning") \
             and any(_emphatic(reading) for reading in found):

@@ -113,15 +113,25 @@ def _scaled(found: list[str], vocab: Vocabulary) -> tuple[int, float | None] | N
     return (proposal, share) if all(word in allowed for word in others) else None
 
 
+def compared_first(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
+    """"closer to disagree than agree", "nearer agree than neutral": two different answers
+    compared, the first is the one meant, or the second after "less" (lesser_words: "less agree
+    than disagree"); proposed. None for any other shape."""
+    if vocab.comparative[1] in items and len(found) == 2 and found[0].value != found[1].value \
+            and NOT_APPLICABLE not in (found[0].value, found[1].value):
+        lesser = not vocab.lesser_words.isdisjoint(item for item in items if isinstance(item, str))
+        return int(found[1 if lesser else 0].value)
+    return None
+
+
 def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocabulary) -> int | None:
     """A proposal for two neighbouring answers ("3 or 4", "1-2", "between neutral and agree",
     "agree or strongly agree"): the one nearer neutral, the milder claim. Words that fit any
     value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading,
     except the one point between two ("between 1 and 3" → 2)."""
-    more, than = vocab.comparative
-    if than in items and len(found) == 2 and found[0].value != found[1].value \
-            and NOT_APPLICABLE not in (found[0].value, found[1].value):
-        return int(found[0].value)  # "closer to disagree than agree": the first, proposed
+    compared = compared_first(found, items, vocab)
+    if compared is not None:
+        return compared
     exact = [r for r in found if len(r.fits) == 1]
     said = {r.value for r in exact}
     # "yes, sometimes": a side and a degree, not two points of the scale; but a hedge that fits

@@ -177,6 +177,8 @@ class Vocabulary:
     clause_joiners: frozenset[str] = frozenset()
     #: Words about answering itself: never an echo of the statement ("not answering").
     never_echoes: frozenset[str] = frozenset()
+    #: "less agree than disagree": the answer after "than" is the one meant.
+    lesser_words: frozenset[str] = frozenset()
     #: Refusing to answer ("not answering", "won't say"): anywhere in a message, not an answer.
     refusals: frozenset[tuple[str, ...]] = frozenset()
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
@@ -500,6 +502,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         count_determiners=word_set("count_determiners", optional=True),
         clause_joiners=word_set("clause_joiners", optional=True),
         never_echoes=word_set("never_echoes", optional=True),
+        lesser_words=word_set("lesser_words", optional=True),
         refusals=phrase_set("refusals"),
         points_step=word_set("points_step", optional=True),
         midpoints=word_set("midpoints", optional=True),
