@@ -354,10 +354,11 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
         text[match.end():], keywords, vocab)
 
 
-def _holds_phrase(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    """True when one of `phrases` stands anywhere in `words`."""
+def _holds_phrase(words: list[str], phrases: frozenset[tuple[str, ...]], firsts: Mapping[str, int]) -> bool:
+    """True when one of `phrases` stands anywhere in `words` (`firsts`: first word → longest)."""
     return any(tuple(words[at:at + length]) in phrases
-               for length in {len(phrase) for phrase in phrases} for at in range(len(words) - length + 1))
+               for at, word in enumerate(words) if word in firsts
+               for length in range(1, firsts[word] + 1))
 
 
 def _plain_aside(rest: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
@@ -440,7 +441,7 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
     spelled = spelled_words(found_tokens, vocab)
     if tuple(spelled) in vocab.never_answers:
         return None, False, "never an answer"  # "test", "hello": even to "We test AI …"
-    if vocab.refusals and _holds_phrase(spelled, vocab.refusals):
+    if vocab.refusals and _holds_phrase(spelled, vocab.refusals, vocab.refusal_firsts):
         return None, False, "refusal"  # "I'm not answering that": asked again, skip offered
     try:
         items = numbers_and_words(spelled, vocab)
@@ -488,7 +489,7 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
         return short, False, "short of"  # "hardly a 5", "not quite a 4": a step down, proposed
     compared = compared_first(found, items, vocab)
     if compared is not None:
-        return compared, False, "range"  # "closer to agree than neutral": the first, proposed
+        return compared, False, "range"  # "closer to agree than neutral": proposed
     value, source = combine(found)
     if value in (2, 4) and source is not None and source.rule in ("phrase", "leaning") \
             and any(_emphatic(reading) for reading in found):

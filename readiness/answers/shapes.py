@@ -128,10 +128,8 @@ def range_proposal(found: list[PhraseReading], items: list[object], vocab: Vocab
     """A proposal for two neighbouring answers ("3 or 4", "1-2", "between neutral and agree",
     "agree or strongly agree"): the one nearer neutral, the milder claim. Words that fit any
     value ("maybe") are set aside; answers further apart ("2 or 4", "1-5") are no reading,
-    except the one point between two ("between 1 and 3" → 2)."""
-    compared = compared_first(found, items, vocab)
-    if compared is not None:
-        return compared
+    except the one point between two ("between 1 and 3" → 2). Two answers compared ("closer to
+    agree than neutral") are compared_first's, decided before this is asked."""
     exact = [r for r in found if len(r.fits) == 1]
     said = {r.value for r in exact}
     # "yes, sometimes": a side and a degree, not two points of the scale; but a hedge that fits

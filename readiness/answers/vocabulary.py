@@ -179,8 +179,9 @@ class Vocabulary:
     never_echoes: frozenset[str] = frozenset()
     #: "less agree than disagree": the answer after "than" is the one meant.
     lesser_words: frozenset[str] = frozenset()
-    #: Refusing to answer ("not answering", "won't say"): anywhere in a message, not an answer.
+    #: Refusing to answer ("not answering", "won't answer"): anywhere in a message, not an answer.
     refusals: frozenset[tuple[str, ...]] = frozenset()
+    refusal_firsts: Mapping[str, int] = None  # type: ignore[assignment]  # first word → longest
     #: First words of qualifiers, contrasts, corrections and post-degrees (a quick look-up).
     starts: frozenset[str] = frozenset()
 
@@ -403,6 +404,7 @@ def build_vocabulary(data: object) -> Vocabulary:
     qualifiers = phrase_set("qualifiers")
     points_below, points_above = phrase_set("points_below"), phrase_set("points_above")
     points_short = phrase_set("points_short")
+    refusals = phrase_set("refusals")
     contrasts = word_set("contrasts", optional=True)
     laughter = word_set("laughter", optional=True)
     answer_markers = phrase_set("answer_markers")
@@ -503,7 +505,8 @@ def build_vocabulary(data: object) -> Vocabulary:
         clause_joiners=word_set("clause_joiners", optional=True),
         never_echoes=word_set("never_echoes", optional=True),
         lesser_words=word_set("lesser_words", optional=True),
-        refusals=phrase_set("refusals"),
+        refusals=refusals,
+        refusal_firsts=_longest_by_first(dict.fromkeys(refusals)),
         points_step=word_set("points_step", optional=True),
         midpoints=word_set("midpoints", optional=True),
         between_words=word_set("between_words", optional=True),
