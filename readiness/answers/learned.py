@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 import threading
@@ -127,12 +128,14 @@ class ReplyModel:
                       symbols: Mapping[str, str] | None = None) -> dict[str, float]:
         """Label → probability for `text` typed to the statement `item_id` (softmax of the sums)."""
         fitted = self.fitted()
-        index = fitted.index
-        rows = [index[feature] for feature in reply_features(text, item_id, statement, symbols)
-                if feature in index]
-        scores = fitted.intercepts + fitted.matrix[rows].sum(axis=0)
-        exps = numpy.exp(scores - scores.max())
-        return dict(zip(fitted.labels, (exps / exps.sum()).tolist()))
+        rows = [row for row in map(fitted.index.get, reply_features(text, item_id, statement, symbols))
+                if row is not None]
+        # seven labels: plain floats beat numpy's per-call overhead after the one row sum
+        scores = (fitted.intercepts + numpy.add.reduce(fitted.matrix.take(rows, axis=0))).tolist()
+        top = max(scores)
+        exps = [math.exp(score - top) for score in scores]
+        total = sum(exps)
+        return {label: value / total for label, value in zip(fitted.labels, exps)}
 
     def propose(self, text: str, item_id: str, statement: str, symbols: Mapping[str, str] | None = None,
                 at: float | None = None) -> tuple[AnswerValue | None, float]:
@@ -189,10 +192,8 @@ def reply_features(text: str, item_id: str, statement: str,
         reach = max(0, reach - 1)
         mark = "¬" if negated else ""
         marked.append(mark + word)
-        stem = word[:STEM]
-        features.extend((f"w={mark}{word}", f"s={mark}{stem}",
-                         f"{item_id}|s={mark}{stem}", f"{item_id}|w={mark}{word}"))
-        if word in echoes or (len(word) >= STEM and stem in echo_stems):
+        features.extend(_word_features(item_id, mark, word))
+        if word in echoes or (len(word) >= STEM and word[:STEM] in echo_stems):
             features.append(f"echo{mark or '+'}")
     for first, second in zip(marked, marked[1:]):
         features.append(f"b={first}_{second}")
@@ -200,6 +201,13 @@ def reply_features(text: str, item_id: str, statement: str,
     if not words:
         features.append("empty")
     return features
+
+
+@lru_cache(maxsize=8192)
+def _word_features(item_id: str, mark: str, word: str) -> tuple[str, ...]:
+    """A word's own features (built once per word and statement: most replies reuse words)."""
+    stem = word[:STEM]
+    return (f"w={mark}{word}", f"s={mark}{stem}", f"{item_id}|s={mark}{stem}", f"{item_id}|w={mark}{word}")
 
 
 def build_reply_model(data: Any, statements: Mapping[str, str],

@@ -398,8 +398,9 @@ def not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: V
     """"no idea who", "not sure where they are" to a statement about knowing whom to tell or
     where to find something: 1 (not knowing is the answer, not "don't know"). `strict` reads
     the words before the question word on their own (the reader's certain reading)."""
-    if not any(echo_key("know", {key: True}, vocab) for key in keywords) \
-            or any(item in vocab.contrasts for item in items):
+    if not any(isinstance(item, str) and item in vocab.question_words for item in items) \
+            or any(item in vocab.contrasts for item in items) \
+            or not any(echo_key("know", {key: True}, vocab) for key in keywords):
         return None  # "we have them but I don't know where": a part, not a no
     for at, item in enumerate(items):
         if isinstance(item, str) and item in vocab.question_words:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Mapping
 
 #: Apostrophe and dash look-alikes, folded before tokenising; "_" (markdown _4_) is spacing.
@@ -61,9 +62,22 @@ def expands_beyond(text: str, limit: int) -> bool:
 
 
 def tokens(text: str, symbols: Mapping[str, str] | None = None) -> list[str]:
-    """Lower-case tokens of `text`: words without apostrophes, numbers, "/", "%", markers."""
+    """Lower-case tokens of `text`: words without apostrophes, numbers, "/", "%", markers.
+
+    One reading asks for the tokens of the same text several times (the rules, the laughter
+    check, the learned proposal), so the last few texts' tokens are kept."""
+    return list(_tokens(text, tuple(symbols.items()) if symbols else ()))
+
+
+def forget_tokens() -> None:
+    """Empty the cache of recent texts' tokens (benchmarks time readings of new texts)."""
+    _tokens.cache_clear()
+
+
+@lru_cache(maxsize=64)
+def _tokens(text: str, symbols: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKC", text)
-    for symbol, replacement in (symbols or {}).items():
+    for symbol, replacement in symbols:
         if symbol in text:
             text = text.replace(symbol, f" {replacement} ")
     if "50" in text:
@@ -72,21 +86,23 @@ def tokens(text: str, symbols: Mapping[str, str] | None = None) -> list[str]:
     found = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind == "na":
+        if kind == "word":
+            word = match.group()
+            if word.isalpha():  # the common case, and a subset of _LETTERS
+                found.append(word)
+            # Letters only: words with digits ("4th", "a4") and other scripts' digits are
+            # nothing the vocabulary could mean.
+            elif _ISH.fullmatch(word):  # "3ish": the number and a hedge
+                found.extend((word[:-3], "ish"))
+            else:
+                found.append(word.replace("'", "") if _LETTERS.fullmatch(word) else OTHER)
+        elif kind == "na":
             found.append("n/a")
         elif kind == "negative":
             found.append(NEGATIVE)
-        elif kind == "word":
-            word = match.group()
-            # Letters only: words with digits ("4th", "a4") and other scripts' digits are
-            # nothing the vocabulary could mean.
-            if _ISH.fullmatch(word):  # "3ish": the number and a hedge
-                found.extend((word[:-3], "ish"))
-                continue
-            found.append(word.replace("'", "") if _LETTERS.fullmatch(word) else OTHER)
         else:
             found.append(match.group())
-    return found
+    return tuple(found)
 
 
 def words(phrase: str) -> tuple[str, ...]:
