@@ -1270,13 +1270,41 @@ SIDES_AND_DOUBTS = [
     (None, "4, actually no, 3", 3, True),
     (None, "3 or maybe 4... let's go 4", 4, False),
     (None, "long day. short answer: no.", 2, False),
+    # round 10 (blind10): other languages staff answer in, survey shorthand, spelled percent
+    (None, "bilkul nahi", 1, True),
+    (None, "pata nahi", "n/a", True),
+    (None, "hindi po", 2, True),
+    (None, "opo", 4, True),
+    (None, "na so", 4, True),  # pidgin: "it is so", not "n/a" + "so"
+    (None, "na", "n/a", True),
+    (None, "thik thak", 3, True),
+    (None, "medyo", 3, False),
+    (None, "SA", 5, True),
+    (None, "sd", 1, True),
+    (None, "tres", 3, True),
+    (None, "a hundred percent no", 1, True),
+    (None, "one hundred percent", 5, True),
+    (None, "hundred patients", None, False),
+    (None, "facts", 4, False),
+    (None, "that'll be the day", 1, False),
+    (None, "it's complicated", 3, False),  # an idiom, not the antonym of "easy"
+    ("usable_easy_after_training", "it's complicated", 3, False),
+    (None, "neutral... actually no idea", "n/a", True),  # "actually" + "no idea"
+    (None, "hmm tough one... agree", 4, False),  # "one" of a question, not a 1
+    (None, "going with neutral because i genuinely dont have enough info to say more", 3, False),
+    (None, "just finished night shift so brain is mush but I'd say 3", 3, False),
+    ("ethics_guidelines_known", "we have them, no idea where they are", None, None),  # never a certain 1
+    ("ethics_guidelines_known", "no idea where they are", 1, True),
 ]
 
 
 @pytest.mark.parametrize(("item_id", "text", "value", "certain"), SIDES_AND_DOUBTS)
 def test_sides_doubts_and_emphasis(item_id, text, value, certain):
     reading = _read(text, item_id)
-    assert (reading.value, reading.certain) == (value, certain), reading
+    if certain is None:  # whatever is proposed, nothing is stored unconfirmed
+        assert not reading.certain, reading
+    else:
+        assert (reading.value, reading.certain) == (value, certain), reading
 
 
 #: "skip" typed is the designed skip command (stores don't know, moves on); blind4's author

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from readiness.answers.composition import NotAnAnswer, single
 from readiness.answers.tokens import (
-    COUNT, FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, SLASH,
+    COUNT, FRACTION_JOINERS, NEGATIVE, OTHER, PERCENT, PERCENT_JOINERS, PERCENT_WORDS, SLASH,
 )
 from readiness.answers.vocabulary import Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN
@@ -52,6 +52,11 @@ def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
         if token in vocab.number_words and following.isalpha() and following not in _SCALE_WORDS \
                 and following not in vocab.known_words and following not in vocab.fillers:
             values.append(COUNT)  # "two sessions a month", "we have two patient reps": a count, not a point
+            continue
+        if token == "hundred" and following in PERCENT_WORDS:
+            values.append(100)  # "a hundred percent", "one hundred percent": as "100%"
+            continue
+        if token == "one" and following == "hundred" and found[at + 2:at + 3] and found[at + 2] in PERCENT_WORDS:
             continue
         if token in (NEGATIVE, OTHER) or token in vocab.out_of_range_words:
             raise NotAnAnswer

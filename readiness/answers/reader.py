@@ -56,7 +56,9 @@ MAX_NORMALISED = 400
 
 #: After these, "one" is a pronoun: "there is one", "we have one", "every one".
 _PRONOUN_ONE = frozenset({"is", "have", "has", "was", "got", "there", "every", "each", "no", "any",
-                          "the", "this", "that", "which", "theres", "its"})
+                          "the", "this", "that", "which", "theres", "its",
+                          # "tough one", "good one": the question, not a 1
+                          "tough", "hard", "tricky", "difficult", "good", "easy", "interesting", "great"})
 
 
 def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool],
@@ -288,17 +290,17 @@ def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReadi
     return value, next((r for r in sources if r.certain), sources[0])
 
 
-def _last_correction(items: list[object], vocab: Vocabulary) -> int:
-    """Index just after the last self-correction ("4, sorry 2", "agree - no wait, disagree"),
-    or 0 when there is none. A marker ending the message lends its last word to the answer:
-    "yes, actually no" is corrected to "no"."""
-    after = 0
-    for start in range(len(items)):
-        for phrase in vocab.corrections:
-            end = start + len(phrase)
-            if end < len(items) and end > after and tuple(items[start:end]) == phrase:
-                after = end
-    return after
+def _last_correction(items: list[object], vocab: Vocabulary) -> list[int]:
+    """Indices just after the last self-correction ("4, sorry 2", "agree - no wait, disagree"),
+    longest marker first, or [] when there is none: "actually no idea" is "actually" + "no
+    idea" when "actually no" + "idea" reads as nothing. A marker ending the message lends its
+    last word to the answer: "yes, actually no" is corrected to "no"."""
+    found = [(start, start + len(phrase)) for start in range(len(items)) for phrase in vocab.corrections
+             if start + len(phrase) < len(items) and tuple(items[start:start + len(phrase)]) == phrase]
+    if not found:
+        return []
+    last_start = max(found, key=lambda pair: pair[1])[0]
+    return sorted({end for start, end in found if start == last_start}, reverse=True)
 
 
 def _strict(items: list[object], keywords: Mapping[str, bool], vocab: Vocabulary
@@ -495,8 +497,7 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
             and any(_emphatic(reading) for reading in found):
         value = LIKERT_MIN if value == 2 else LIKERT_MAX  # "agree absolutely", "disagree fully"
     if value is None and len(found) > 1:
-        after = _last_correction(items, vocab)
-        if after:  # "4, sorry 2": the last answer counts
+        for after in _last_correction(items, vocab):  # "4, sorry 2": the last answer counts
             value, certain, _ = _strict(items[after:], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"

@@ -381,7 +381,8 @@ def stated_part(text: str, vocab: Vocabulary) -> str | None:
     if pattern is None:
         return None
     flat = re.sub(r"['\u2019]", "", text.lower())
-    ends = "|".join([r"[.!;]\s", r"[.!;]$", *(rf"\b{re.escape(word)}\b" for word in sorted(vocab.contrasts))])
+    ends = "|".join([r"[.!;]\s", r"[.!;]$", *(rf"\b{re.escape(word)}\b"
+                                             for word in sorted(vocab.contrasts | vocab.reason_words))])
     for marker in reversed(list(pattern.finditer(flat))):
         # "so... strongly agree": the pause after the marker is not the end of its sentence
         stated = re.split(ends, flat[marker.end():].lstrip(" ,:-.\u2026"), maxsplit=1)[0].strip(" ,:-")
@@ -413,7 +414,11 @@ def not_knowing_whom(items: list[object], keywords: Mapping[str, bool], vocab: V
             if item in ("how", "where", "who", "whom", "which", "what", "when") and at:
                 value, certain = strict(items[:at])
                 if value == NOT_APPLICABLE:
-                    return 1
+                    # "we have them, no idea where they are": a yes to the statement's other part
+                    stated = getattr(keywords, "plain", frozenset())
+                    claimed = any(isinstance(w, str) and (w in keywords or (w in stated and w not in vocab.fillers))
+                                  and echo_key(w, {"know": True}, vocab) is None for w in items[:at])
+                    return None if claimed else 1
                 plain = getattr(keywords, "plain", ())
                 if value == 4 and certain and item in plain and all(
                         isinstance(w, str) and (w in plain or w in vocab.fillers) for w in items[at + 1:]):

@@ -179,6 +179,8 @@ class Vocabulary:
     never_echoes: frozenset[str] = frozenset()
     #: "less agree than disagree": the answer after "than" is the one meant.
     lesser_words: frozenset[str] = frozenset()
+    #: Words opening a reason, which ends a stated answer ("going with neutral because …").
+    reason_words: frozenset[str] = frozenset()
     #: Refusing to answer ("not answering", "won't answer"): anywhere in a message, not an answer.
     refusals: frozenset[tuple[str, ...]] = frozenset()
     refusal_firsts: Mapping[str, int] = None  # type: ignore[assignment]  # first word → longest
@@ -505,6 +507,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         clause_joiners=word_set("clause_joiners", optional=True),
         never_echoes=word_set("never_echoes", optional=True),
         lesser_words=word_set("lesser_words", optional=True),
+        reason_words=word_set("reason_words", optional=True),
         refusals=refusals,
         refusal_firsts=_longest_by_first(dict.fromkeys(refusals)),
         points_step=word_set("points_step", optional=True),
