@@ -1295,6 +1295,10 @@ SIDES_AND_DOUBTS = [
     (None, "just finished night shift so brain is mush but I'd say 3", 3, False),
     ("ethics_guidelines_known", "we have them, no idea where they are", None, None),  # never a certain 1
     ("ethics_guidelines_known", "no idea where they are", 1, True),
+    (None, "five. hmm no, four", 4, False),  # spelled numbers taken back, fillers between
+    (None, "disagree (meant agree, fat fingers)", 4, False),  # a closing marker is no answer
+    (None, "🙅‍♂️", 2, True),
+    (None, "what a joke", 1, False),
 ]
 
 

@@ -498,7 +498,11 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
         value = LIKERT_MIN if value == 2 else LIKERT_MAX  # "agree absolutely", "disagree fully"
     if value is None and len(found) > 1:
         for after in _last_correction(items, vocab):  # "4, sorry 2": the last answer counts
-            value, certain, _ = _strict(items[after:], keywords, vocab)
+            rest = items[after:]
+            # "disagree (meant agree, fat fingers)": a marker closing the correction is no answer
+            closing = max((len(p) for p in vocab.corrections if len(p) < len(rest) and tuple(rest[-len(p):]) == p),
+                          default=0)
+            value, certain, _ = _strict(rest[:len(rest) - closing], keywords, vocab)
             if value is not None:
                 return value, certain and not unknown and not asking, "correction"
         taken_back = renumbered(items, vocab)

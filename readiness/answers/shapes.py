@@ -352,10 +352,17 @@ def renumbered(items: list[object], vocab: Vocabulary) -> AnswerValue | None:
     """The second number of "3 no 2", "4, nope, 3": a number taken back by a bare no and
     another typed after it (proposed; the respondent confirms)."""
     said = [item for item in items if not (isinstance(item, str) and item in vocab.fillers)]
-    if len(said) == 3 and isinstance(said[1], str) and said[1] in _TAKEN_BACK and all(
-            isinstance(item, PhraseReading) and item.rule == "number" for item in (said[0], said[2])):
-        return said[2].value  # type: ignore[union-attr]
-    return None
+    if len(said) != 3 or not isinstance(said[1], str) or said[1] not in _TAKEN_BACK:
+        return None
+    first, second = (_point(item, vocab) for item in (said[0], said[2]))
+    return second if first is not None else None
+
+
+def _point(item: object, vocab: Vocabulary) -> int | None:
+    """A number on the scale, typed ("4") or spelled ("four"), or None."""
+    if isinstance(item, PhraseReading):
+        return item.value if item.rule == "number" and isinstance(item.value, int) else None
+    return vocab.number_words.get(item) if isinstance(item, str) else None
 
 
 @lru_cache(maxsize=8)
