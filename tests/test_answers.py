@@ -1299,6 +1299,13 @@ SIDES_AND_DOUBTS = [
     (None, "disagree (meant agree, fat fingers)", 4, False),  # a closing marker is no answer
     (None, "🙅‍♂️", 2, True),
     (None, "what a joke", 1, False),
+    (None, "yes po", 4, True),  # particles of other Englishes are fillers
+    (None, "not at all o", 1, True),
+    (None, "cannot say lah", "n/a", True),
+    (None, "no idea yaar", "n/a", True),
+    (None, "Ans 3", 3, True),
+    (None, "tick neutral for me", 3, True),
+    (None, "o", None, False),
 ]
 
 
