@@ -1306,6 +1306,8 @@ SIDES_AND_DOUBTS = [
     (None, "Ans 3", 3, True),
     (None, "tick neutral for me", 3, True),
     (None, "o", None, False),
+    (None, "agree, wrong one, disagree", 2, True),  # "wrong one" takes the first back
+    (None, "yes - no sorry misread, no", 2, False),
 ]
 
 
