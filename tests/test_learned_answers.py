@@ -180,6 +180,8 @@ def test_the_model_scores_exactly_as_the_fitted_regression(content, labels):
         expected = fitted.predict_proba(vectorizer.transform([dict.fromkeys(reply_features(text, item, texts[item]), 1.0)]))[0]
         got = model.probabilities(text, item, texts[item])
         assert [got[label] for label in fitted.classes_] == pytest.approx(list(expected), abs=1e-9)
+    # a row per feature, read row by row: a fresh fit (coef_ transposed) and cached weights alike
+    assert model.fitted().matrix.flags.c_contiguous
 
 
 def test_the_same_examples_are_fitted_once(content):

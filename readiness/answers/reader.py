@@ -295,7 +295,8 @@ def _last_correction(items: list[object], vocab: Vocabulary) -> list[int]:
     longest marker first, or [] when there is none: "actually no idea" is "actually" + "no
     idea" when "actually no" + "idea" reads as nothing. A marker ending the message lends its
     last word to the answer: "yes, actually no" is corrected to "no"."""
-    found = [(start, start + len(phrase)) for start in range(len(items)) for phrase in vocab.corrections
+    found = [(start, start + len(phrase)) for start, item in enumerate(items)
+             if isinstance(item, str) and item in vocab.starts for phrase in vocab.corrections
              if start + len(phrase) < len(items) and tuple(items[start:start + len(phrase)]) == phrase]
     if not found:
         return []

@@ -66,7 +66,17 @@ def tokens(text: str, symbols: Mapping[str, str] | None = None) -> list[str]:
 
     One reading asks for the tokens of the same text several times (the rules, the laughter
     check, the learned proposal), so the last few texts' tokens are kept."""
-    return list(_tokens(text, tuple(symbols.items()) if symbols else ()))
+    global _LAST_SYMBOLS
+    if not symbols:
+        return list(_tokens(text, ()))
+    last = _LAST_SYMBOLS  # read once: another thread may replace it meanwhile
+    if last[0] is not symbols:  # one vocabulary's symbols, asked for again and again
+        last = _LAST_SYMBOLS = (symbols, tuple(symbols.items()))
+    return list(_tokens(text, last[1]))
+
+
+#: The last symbols mapping seen and its items (hashable, for the cache of tokens).
+_LAST_SYMBOLS: tuple[object, tuple[tuple[str, str], ...]] = (None, ())
 
 
 def forget_tokens() -> None:
