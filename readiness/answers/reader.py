@@ -54,13 +54,6 @@ MAX_NORMALISED = 400
 # --------------------------------------------------------------------------- words and numbers
 
 
-#: After these, "one" is a pronoun: "there is one", "we have one", "every one".
-_PRONOUN_ONE = frozenset({"is", "have", "has", "was", "got", "there", "every", "each", "no", "any",
-                          "the", "this", "that", "which", "theres", "its",
-                          # "tough one", "good one": the question, not a 1
-                          "tough", "hard", "tricky", "difficult", "good", "easy", "interesting", "great"})
-
-
 def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool],
              lenient: bool) -> tuple[list[PhraseReading], int]:
     """Every reading in the message and the number of words it could not place.
@@ -135,7 +128,7 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             i += length
         elif item in vocab.number_words:
             previous = items[i - 1] if i else None
-            if item == "one" and previous in _PRONOUN_ONE:
+            if item == "one" and previous in vocab.pronoun_one_after:
                 i += 1  # "there is one", "we have one": a pronoun, not the answer 1
                 continue
             # "one" is also a pronoun or a count ("one, I think" to "incidents have been

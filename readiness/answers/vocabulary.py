@@ -181,6 +181,8 @@ class Vocabulary:
     lesser_words: frozenset[str] = frozenset()
     #: Words opening a reason, which ends a stated answer ("going with neutral because …").
     reason_words: frozenset[str] = frozenset()
+    #: After these, "one" is a pronoun ("there is one", "tough one"), not the answer 1.
+    pronoun_one_after: frozenset[str] = frozenset()
     #: Refusing to answer ("not answering", "won't answer"): anywhere in a message, not an answer.
     refusals: frozenset[tuple[str, ...]] = frozenset()
     refusal_firsts: Mapping[str, int] = None  # type: ignore[assignment]  # first word → longest
@@ -508,6 +510,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         never_echoes=word_set("never_echoes", optional=True),
         lesser_words=word_set("lesser_words", optional=True),
         reason_words=word_set("reason_words", optional=True),
+        pronoun_one_after=word_set("pronoun_one_after", optional=True),
         refusals=refusals,
         refusal_firsts=_longest_by_first(dict.fromkeys(refusals)),
         points_step=word_set("points_step", optional=True),
