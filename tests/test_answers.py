@@ -1308,6 +1308,48 @@ SIDES_AND_DOUBTS = [
     (None, "o", None, False),
     (None, "agree, wrong one, disagree", 2, True),  # "wrong one" takes the first back
     (None, "yes - no sorry misread, no", 2, False),
+    # round 11 (blind11): a verdict after an explanation, reasons, a yes for one part only,
+    # not knowing to a statement about knowing, more languages and idioms
+    (None, "Our board discussed this last month and we're getting there but not fully. Call it a 3.", 3, False),
+    (None, "As director of nursing I have to be honest with you: we are nowhere near this. Strongly disagree.",
+     1, False),
+    (None, "Honestly, we've discussed it at three exec meetings and approved it in principle, but nobody "
+           "has actually had a session backfilled yet, so I'd have to say disagree.", 2, False),
+    (None, "Strongly disagree. We have no policy, no training, no budget, no staff, no plan, and no "
+           "interest from the board in any of it at all, sadly.", 1, False),  # too long to read whole
+    (None, "agree. Well, strongly disagree actually, if we are honest about it.", None, None),
+    (None, "2 since the last update broke things", 2, False),
+    (None, "neutral cos I've only been here 3 weeks", 3, False),  # "only" is the reason's, not the answer's
+    ("privacy_incidents_reported", "yes, two", None, None),  # "two" a count, never a verdict of 2
+    ("privacy_access_controls", "encryption yes, audit trails only on the prod DB", 3, False),
+    ("collab_protected_time", "for consultants yes, nurses get nothing", None, None),
+    (None, "mostly yes, nobody asks the night staff", 4, False),  # a degree, not a part of the statement
+    ("ethics_escalation", "not a scooby", 1, False),  # not knowing whom, or not knowing: proposed
+    ("privacy_breach_reporting", "no idea", 1, False),
+    ("ethics_escalation", "skip", "n/a", True),  # the skip command stays a skip
+    ("transparency_model_cards", "no idea", "n/a", True),  # "known limitations": not about knowing
+    (None, "是的", 4, True),
+    (None, "不同意", 2, True),
+    (None, "نعم", 4, True),
+    (None, "tak", 4, True),
+    (None, "não", 2, True),
+    (None, "hapana", 2, True),
+    (None, "sijui", "n/a", True),
+    (None, "non, jamais", 1, True),
+    (None, "concordo totalmente", 5, True),
+    (None, "zgadzam się", 4, True),
+    (None, "nay", 2, True),
+    (None, "nuteral", 3, True),
+    (None, "nto really", 2, True),
+    (None, "top box", 5, True),
+    (None, "bottom of the scale", 1, True),
+    (None, "low end", 2, False),
+    (None, "five stars", 5, False),
+    (None, "damn straight", 5, True),
+    (None, "not in a month of Sundays", 1, True),
+    (None, "search me", "n/a", True),
+    (None, "a wee bit", 3, False),
+    (None, "fat fingered a 5, should be 2", 2, False),
 ]
 
 

@@ -50,7 +50,8 @@ def numbers_and_words(found: list[str], vocab: Vocabulary) -> list[object]:
             values.append("no")  # "zero incidents", "0 reports": none, like "no incidents"
             continue
         if token in vocab.number_words and following.isalpha() and following not in _SCALE_WORDS \
-                and following not in vocab.known_words and following not in vocab.fillers:
+                and following not in vocab.known_words and following not in vocab.fillers \
+                and following not in vocab.star_words:
             values.append(COUNT)  # "two sessions a month", "we have two patient reps": a count, not a point
             continue
         if token == "hundred" and following in PERCENT_WORDS:

@@ -26,9 +26,9 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.positions import counted_share, relative_point, star_rating
 from readiness.answers.shapes import (
-    bare_negation, between_sides, compared_first, degree_alone, downtoned_number, edge_answer, hedged_side,
-    label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal, renumbered, scaled_reading,
-    scoped, stated_part, without_discourse_opener,
+    bare_negation, before_reason, between_sides, closing_part, compared_first, degree_alone, downtoned_number,
+    edge_answer, hedged_side, label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal,
+    renumbered, scaled_reading, scoped, split_scope, stated_part, without_discourse_opener,
 )
 from readiness.answers.spelling import corrected, spelled_words
 from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens
@@ -398,7 +398,40 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             said, _, _ = _read(stated, keywords, vocab)
             if said is not None:
                 return said, False, "stated answer"  # the rest is not read: proposed
+        if rule != "contradiction" and not text.rstrip().endswith("?"):
+            verdict = _verdict(text, keywords, vocab, rule == "too many words")
+            if verdict is not None:
+                return verdict, False, "verdict"  # the rest is not read: proposed
+    if value == NOT_APPLICABLE and certain and "know" in keywords \
+            and not vocab.not_knowing_words.isdisjoint(tokens(text, vocab.symbols)):
+        # "no idea" to "I know whom to tell": not knowing whom, or not knowing the answer
+        return LIKERT_MIN, False, "not knowing"
     return value, certain, rule
+
+
+#: Readings of a part that lean on the rest of the reply: "…, no idea where they are" says which
+#: part of the statement is not known only together with what came before.
+_NOT_VERDICTS = frozenset({"knowing", "not knowing"})
+
+
+def _verdict(text: str, keywords: Mapping[str, bool], vocab: Vocabulary, long: bool) -> AnswerValue | None:
+    """The answer a reply with no reading of its own states in one part, read as certain on
+    its own: before a reason ("2 since the last update broke things"), in its last sentence or
+    clause ("… we are nowhere near this. Strongly disagree."), or, for a reply too long to read
+    whole, in its opening clause. None when no part does, or when two parts disagree. A
+    number word alone is a count ("…, two"), not a verdict."""
+    found = set()
+    for part in (before_reason(text, vocab), closing_part(text)):
+        if part is not None:
+            said, sure, rule = _read(part, keywords, vocab)
+            if said is not None and sure and rule not in _NOT_VERDICTS and (
+                    rule != "number" or any(char.isdigit() for char in part)):
+                found.add(said)
+    if long:
+        lead, _ = _lead_answer(text, keywords, vocab)
+        if lead is not None:
+            found.add(lead)
+    return found.pop() if len(found) == 1 else None
 
 
 def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:
@@ -447,6 +480,8 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
             counted = counted_share(spelled, vocab)  # "2 of our 7 tools": a share, proposed
             return counted, False, "not an answer" if counted is None else "counted share"
         return scaled[0], scaled[1] and not asking, "scaled"
+    if split_scope(text, vocab):
+        return NEUTRAL, False, "mixed"  # "encryption yes, audit trails only on prod": partly, proposed
     shaped = degree_alone(items, keywords, vocab) or relative_point(items, vocab) or star_rating(items, vocab) or (
         not_knowing_if(items, vocab) if not vocab.unknowing_joiners.isdisjoint(spelled) else None)
     if shaped is not None:
@@ -528,6 +563,11 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
         lead, plain = _lead_answer(text, keywords, vocab)
         if lead == value and plain and not asking:
             return value, True, "lead answer"  # "yes, the helpdesk"
+        reason = before_reason(text, vocab)
+        if reason is not None and not asking:
+            said, sure, _ = _read(reason, keywords, vocab)
+            if said is not None and sure:
+                return said, False, "reason"  # "neutral cos I've only been here 3 weeks": proposed
         return scoped(value, items, vocab), False, "extra words"
     if any(reading.hedge for reading in found):
         return value, False, "hedge"

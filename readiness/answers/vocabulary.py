@@ -136,6 +136,9 @@ class Vocabulary:
     whole_degrees: frozenset[tuple[str, ...]] = frozenset()
     #: Words after not knowing that say what is not known ("no idea if …"): don't know, proposed.
     unknowing_joiners: frozenset[str] = frozenset()
+    #: Words of a don't-know that says the respondent does not know ("no idea"): to a statement
+    #: about knowing, that may be the answer (1) as well as a don't know, so only proposed.
+    not_knowing_words: frozenset[str] = frozenset()
     #: Two-word markers of the past ("used to"): before a contrast, the part after it holds now.
     past_markers: frozenset[tuple[str, ...]] = frozenset()
     #: "not anymore": after a past and a contrast, it takes back what held before.
@@ -490,6 +493,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         range_words=word_set("range_words", optional=True),
         whole_degrees=phrase_set("whole_degrees"),
         unknowing_joiners=word_set("unknowing_joiners", optional=True),
+        not_knowing_words=word_set("not_knowing_words", optional=True),
         past_markers=frozenset(p for p in phrase_set("past_markers") if len(p) == 2),
         no_longer=phrase_set("no_longer"),
         attributive=word_set("attributive", optional=True),
