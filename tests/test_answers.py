@@ -1350,6 +1350,10 @@ SIDES_AND_DOUBTS = [
     (None, "search me", "n/a", True),
     (None, "a wee bit", 3, False),
     (None, "fat fingered a 5, should be 2", 2, False),
+    # the statement asked back is no lead answer: "confident?" is not a yes
+    ("collab_involved_in_design", "involved? I found out about it at handover", None, False),
+    ("privacy_confidence", "confident?? not after the ransomware scare in the spring", None, False),
+    ("collab_involved_in_design", "involved? no, never", 1, False),
 ]
 
 

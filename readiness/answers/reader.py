@@ -338,6 +338,8 @@ def _lead_answer(text: str, keywords: Mapping[str, bool], vocab: Vocabulary
     if not certain:
         return None, False
     separator = match.group(0)[len(match.group(1)):].strip()
+    if separator == "?":
+        return None, False  # "confident? I've seen it miss fractures": the statement asked back
     if rule == "number" and not any(char.isdigit() for char in match.group(1)):
         return value, False  # "three, everywhere": a count with a comment, not the scale's 3
     if value == 2 and all(isinstance(item, str) and (item in vocab.fillers or (
