@@ -30,4 +30,7 @@ if ! command -v uv >/dev/null 2>&1; then
     export PATH="$HOME/.local/bin:$PATH"
 fi
 
-uv sync --frozen --python "$PY310" --quiet
+# --compile-bytecode: the packages' .pyc files are written once here, so that a process started
+# with PYTHONDONTWRITEBYTECODE=1 (set on some CI machines) does not compile pandas, SQLAlchemy
+# and Rasa from source at every start (a CLI command took 4.9 s instead of 1.8 s).
+uv sync --frozen --python "$PY310" --quiet --compile-bytecode
