@@ -416,6 +416,14 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
 _NOT_VERDICTS = frozenset({"knowing", "not knowing"})
 
 
+def _all_known(part: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
+    """True when every word of `part` is vocabulary, a statement word or a number: only then
+    can it be read as certain (a cheap test before reading it, since most parts of a content
+    reply are not)."""
+    return all(word in vocab.known_words or word in vocab.fillers or word in keywords or word.isdigit()
+               for word in spelled_words(tokens(part, vocab.symbols), vocab))
+
+
 def _verdict(text: str, keywords: Mapping[str, bool], vocab: Vocabulary, long: bool) -> AnswerValue | None:
     """The answer a reply with no reading of its own states in one part, read as certain on
     its own: before a reason ("2 since the last update broke things"), in its last sentence or
@@ -424,7 +432,7 @@ def _verdict(text: str, keywords: Mapping[str, bool], vocab: Vocabulary, long: b
     number word alone is a count ("…, two"), not a verdict."""
     found = set()
     for part in (before_reason(text, vocab), closing_part(text)):
-        if part is not None:
+        if part is not None and _all_known(part, keywords, vocab):
             said, sure, rule = _read(part, keywords, vocab)
             if said is not None and sure and rule not in _NOT_VERDICTS and (
                     rule != "number" or any(char.isdigit() for char in part)):
