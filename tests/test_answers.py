@@ -1354,6 +1354,8 @@ SIDES_AND_DOUBTS = [
     ("collab_involved_in_design", "involved? I found out about it at handover", None, False),
     ("privacy_confidence", "confident?? not after the ransomware scare in the spring", None, False),
     ("collab_involved_in_design", "involved? no, never", 1, False),
+    (None, "we're drafting one", 2, False),  # a thing being made, not the answer 1
+    (None, "I'd give it one", 1, False),
 ]
 
 
