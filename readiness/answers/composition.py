@@ -273,3 +273,30 @@ def negation_at(items: list[object], start: int, vocab: Vocabulary,
         certain = reading.certain
         reading, end = single(1, reading.rule, certain=certain), end + at_all
     return reading, end - start, True
+
+
+def transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
+    """Length of words at `start` that leave the answer as it is: a qualifier of knowledge
+    ("that I know of"), a contrast ("but") and a self-correction made of no answer words
+    ("I mean"); 0 when none."""
+    item = items[start]
+    if item in vocab.contrasts:
+        return 1
+    for phrases, plain in ((vocab.qualifiers, True), (vocab.corrections, False)):
+        for phrase in phrases:
+            if phrase[0] != item:
+                continue
+            if tuple(items[start:start + len(phrase)]) == phrase and (plain or all(
+                    (word,) not in vocab.phrases for word in phrase)
+                    and any(word in vocab.question_words for word in phrase)):
+                return len(phrase)
+    return 0
+
+
+def post_degree_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[int, int]:
+    """(value, length) of a degree phrase after what it grades ("a lot", "enough"), or (0, 0)."""
+    item = items[start]
+    for phrase, value in (vocab.post_degrees or {}).items():
+        if phrase[0] == item and tuple(items[start:start + len(phrase)]) == phrase:
+            return value, len(phrase)
+    return 0, 0

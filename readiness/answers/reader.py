@@ -18,7 +18,8 @@ import re
 from typing import Mapping
 
 from readiness.answers.composition import (
-    NotAnAnswer, comparative_at, graded_at, negated_echo, negation_at, phrase_at, single,
+    NotAnAnswer, comparative_at, graded_at, negated_echo, negation_at, phrase_at, post_degree_at, single,
+    transparent_at,
 )
 from readiness.answers.echoes import (
     StatementWords, echo, echo_key, intensive_echo, inverted_echo, negative_echo, statement_words,
@@ -26,10 +27,11 @@ from readiness.answers.echoes import (
 from readiness.answers.numbers import numbers_and_words
 from readiness.answers.positions import counted_share, relative_point, star_rating
 from readiness.answers.shapes import (
-    bare_negation, before_reason, between_sides, closing_part, compared_first, degree_alone, downtoned_number,
-    edge_answer, hedged_side, label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal,
-    renumbered, scaled_reading, scoped, split_scope, stated_part, without_discourse_opener,
+    bare_negation, between_sides, compared_first, degree_alone, downtoned_number, edge_answer, hedged_side,
+    label_against_doubt, mixed, not_knowing_if, not_knowing_whom, range_proposal, renumbered, scaled_reading,
+    scoped, stated_part, without_discourse_opener,
 )
+from readiness.answers.parts import before_reason, split_scope, verdict
 from readiness.answers.spelling import corrected, spelled_words
 from readiness.answers.tokens import NEGATIVE, OTHER, expands_beyond, tokens
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
@@ -74,11 +76,11 @@ def readings(items: list[object], vocab: Vocabulary, keywords: Mapping[str, bool
             found.append(item)
             i += 1
             continue
-        skip = _transparent_at(items, i, vocab) if item in vocab.starts else 0
+        skip = transparent_at(items, i, vocab) if item in vocab.starts else 0
         if skip:
             i += skip  # "none that I know of", "agree, but not strongly", "… I mean just agree"
             continue
-        post, post_length = _post_degree_at(items, i, vocab) if item in vocab.starts else (0, 0)
+        post, post_length = post_degree_at(items, i, vocab) if item in vocab.starts else (0, 0)
         if post and found and (found[-1].rule == "echo" or found[-1].polarity > 0):
             found[-1] = single(post, "degree")  # "I worry about it a lot" = 5, "easy enough" = 4
             i += post_length
@@ -231,33 +233,6 @@ def _clause(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple
     return value, certain
 
 
-def _transparent_at(items: list[object], start: int, vocab: Vocabulary) -> int:
-    """Length of words at `start` that leave the answer as it is: a qualifier of knowledge
-    ("that I know of"), a contrast ("but") and a self-correction made of no answer words
-    ("I mean"); 0 when none."""
-    item = items[start]
-    if item in vocab.contrasts:
-        return 1
-    for phrases, plain in ((vocab.qualifiers, True), (vocab.corrections, False)):
-        for phrase in phrases:
-            if phrase[0] != item:
-                continue
-            if tuple(items[start:start + len(phrase)]) == phrase and (plain or all(
-                    (word,) not in vocab.phrases for word in phrase)
-                    and any(word in vocab.question_words for word in phrase)):
-                return len(phrase)
-    return 0
-
-
-def _post_degree_at(items: list[object], start: int, vocab: Vocabulary) -> tuple[int, int]:
-    """(value, length) of a degree phrase after what it grades ("a lot", "enough"), or (0, 0)."""
-    item = items[start]
-    for phrase, value in (vocab.post_degrees or {}).items():
-        if phrase[0] == item and tuple(items[start:start + len(phrase)]) == phrase:
-            return value, len(phrase)
-    return 0, 0
-
-
 def combine(found: list[PhraseReading]) -> tuple[AnswerValue | None, PhraseReading | None]:
     """One value all readings agree on (and the reading that gave it), or (None, None).
 
@@ -401,47 +376,15 @@ def read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[An
             if said is not None:
                 return said, False, "stated answer"  # the rest is not read: proposed
         if rule != "contradiction" and not text.rstrip().endswith("?"):
-            verdict = _verdict(text, keywords, vocab, rule == "too many words")
-            if verdict is not None:
-                return verdict, False, "verdict"  # the rest is not read: proposed
+            said = verdict(text, keywords, vocab, lambda part: _read(part, keywords, vocab),
+                           (lambda: _lead_answer(text, keywords, vocab)[0]) if rule == "too many words" else None)
+            if said is not None:
+                return said, False, "verdict"  # the rest is not read: proposed
     if value == NOT_APPLICABLE and certain and "know" in keywords \
             and not vocab.not_knowing_words.isdisjoint(tokens(text, vocab.symbols)):
         # "no idea" to "I know whom to tell": not knowing whom, or not knowing the answer
         return LIKERT_MIN, False, "not knowing"
     return value, certain, rule
-
-
-#: Readings of a part that lean on the rest of the reply: "…, no idea where they are" says which
-#: part of the statement is not known only together with what came before.
-_NOT_VERDICTS = frozenset({"knowing", "not knowing"})
-
-
-def _all_known(part: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> bool:
-    """True when every word of `part` is vocabulary, a statement word or a number: only then
-    can it be read as certain (a cheap test before reading it, since most parts of a content
-    reply are not)."""
-    return all(word in vocab.known_words or word in vocab.fillers or word in keywords or word.isdigit()
-               for word in spelled_words(tokens(part, vocab.symbols), vocab))
-
-
-def _verdict(text: str, keywords: Mapping[str, bool], vocab: Vocabulary, long: bool) -> AnswerValue | None:
-    """The answer a reply with no reading of its own states in one part, read as certain on
-    its own: before a reason ("2 since the last update broke things"), in its last sentence or
-    clause ("… we are nowhere near this. Strongly disagree."), or, for a reply too long to read
-    whole, in its opening clause. None when no part does, or when two parts disagree. A
-    number word alone is a count ("…, two"), not a verdict."""
-    found = set()
-    for part in (before_reason(text, vocab), closing_part(text)):
-        if part is not None and _all_known(part, keywords, vocab):
-            said, sure, rule = _read(part, keywords, vocab)
-            if said is not None and sure and rule not in _NOT_VERDICTS and (
-                    rule != "number" or any(char.isdigit() for char in part)):
-                found.add(said)
-    if long:
-        lead, _ = _lead_answer(text, keywords, vocab)
-        if lead is not None:
-            found.add(lead)
-    return found.pop() if len(found) == 1 else None
 
 
 def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[AnswerValue | None, bool, str]:

@@ -15,7 +15,6 @@ from functools import lru_cache
 from typing import Callable, Mapping
 
 from readiness.answers.echoes import echo_key
-from readiness.answers.tokens import NEGATIVE, tokens
 from readiness.answers.vocabulary import NEUTRAL, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE, AnswerValue
 
@@ -86,7 +85,7 @@ def _scaled(found: list[str], vocab: Vocabulary) -> tuple[int, float | None] | N
     if len(said) == 1 and said[0] in vocab.none_words:
         return LIKERT_MIN, None  # "0", "zero": below the scale's lowest point, proposed as the lowest
     # "90 percent agree", "like 80% yes": the share is of agreement
-    allowed = allowed | {word for word in found if _agreeing(word, vocab)}
+    allowed = allowed | {word for word in found if agreeing(word, vocab)}
     numbers = [(at, value) for at, token in enumerate(found) if (value := _as_number(token)) is not None]
     if not numbers or len(numbers) > 2:
         return None
@@ -374,7 +373,7 @@ def _marker_pattern(markers: frozenset[tuple[str, ...]]) -> re.Pattern[str] | No
     return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
 
 
-def _agreeing(word: str, vocab: Vocabulary) -> bool:
+def agreeing(word: str, vocab: Vocabulary) -> bool:
     """A one-word plain agreement ("agree", "yes"): the share beside it is of agreement."""
     reading = vocab.phrases.get((word,))
     return reading is not None and reading.value == 4 and reading.polarity > 0
@@ -397,57 +396,6 @@ def stated_part(text: str, vocab: Vocabulary) -> str | None:
         if stated:
             return stated  # "… I don't think so": an empty last part gives way to an earlier one
     return None
-
-
-#: "encryption yes, audit trails only on prod": a part named, its yes, a comma, then the rest.
-_SCOPED_YES = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,60}?)\s*[,;]\s*(\S.*)$", re.DOTALL)
-
-
-def split_scope(text: str, vocab: Vocabulary) -> bool:
-    """True for a yes to one part named before it and a no, a limit or an absence for the rest
-    ("encryption yes, audit trails only on prod", "for consultants yes, nurses get nothing"):
-    partly (3), proposed. The yes must follow a word of its own (a part of the statement, not
-    a degree or a filler: "mostly yes, nobody asks nights" stays a yes)."""
-    found = _SCOPED_YES.match(text)
-    if found is None:
-        return False
-    head = tokens(found.group(1), vocab.symbols)
-    if len(head) < 2 or not _agreeing(head[-1], vocab) or not any(
-            word not in vocab.known_words and word not in vocab.fillers for word in head[:-1]):
-        return False
-    limiting = vocab.negators | vocab.absence_words | vocab.restrictive_words | vocab.partial_words
-    return any(word in limiting or word == NEGATIVE for word in tokens(found.group(2), vocab.symbols))
-
-
-@lru_cache(maxsize=8)
-def _reason_pattern(words: frozenset[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
-
-
-def before_reason(text: str, vocab: Vocabulary) -> str | None:
-    """The words before the first reason word ("2 since the last update broke things" → "2"),
-    when there are words on both sides; None otherwise. A reason says why, not how much."""
-    pattern = _reason_pattern(vocab.reason_words)
-    flat = re.sub(r"['\u2019]", "", text.lower())
-    found = pattern.search(flat) if pattern is not None else None
-    if found is None:
-        return None
-    before, after = flat[:found.start()].strip(" ,:;-\u2013\u2014"), flat[found.end():].strip()
-    return before if before and after else None
-
-
-#: Where a long reply's last part starts: after a sentence's end, a colon, a semicolon or a comma.
-_LAST_PART = re.compile(r"^(.*[.!;:,\u2013\u2014]\s+|.*\s-\s)(\S[^.!;:,\u2013\u2014]*?)[\s.!;:,]*$", re.DOTALL)
-
-
-def closing_part(text: str) -> str | None:
-    """The last sentence or clause of a reply that has more than one ("… we are nowhere near
-    this. Strongly disagree." → "Strongly disagree"), or None. A manager's explanation often
-    ends with its verdict."""
-    found = _LAST_PART.match(text.strip())
-    return found.group(2).strip() if found is not None else None
 
 
 _WHO = frozenset({"who", "whom"})
