@@ -9,7 +9,9 @@ value comes from a phrase that may be stored on its own.
 This module is the whole-message flow (`read`): normalising and spelling the words, numbers,
 placing every word (`readings`), agreeing on one value (`combine`), then corrections, lead
 answers and questions. What one stretch of words means is in readiness.answers.composition
-(degrees, comparatives, negation); how words echo the statement, in readiness.answers.echoes.
+(degrees, comparatives, negation); how words echo the statement, in readiness.answers.echoes;
+parts of a longer reply read on their own (a verdict, a yes for one part), in
+readiness.answers.parts.
 """
 
 from __future__ import annotations
