@@ -1356,6 +1356,11 @@ SIDES_AND_DOUBTS = [
     ("collab_involved_in_design", "involved? no, never", 1, False),
     (None, "we're drafting one", 2, False),  # a thing being made, not the answer 1
     (None, "I'd give it one", 1, False),
+    # a don't-know beside the middle label: the middle is what was picked, proposed
+    (None, "no idea, put neutral", 3, False),
+    (None, "neutral, don't know", 3, False),
+    (None, "don't know. 3", 3, False),
+    (None, "idk, agree", 4, False),  # a side beside a don't-know stays a side
 ]
 
 

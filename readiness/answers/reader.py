@@ -492,6 +492,8 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
         taken_back = renumbered(items, vocab)
         if taken_back is not None:
             return taken_back, False, "correction"  # "3 no 2": the second number, proposed
+        if {reading.value for reading in found} == {NOT_APPLICABLE, NEUTRAL}:
+            return NEUTRAL, False, "unsure middle"  # "no idea, put neutral": the middle, proposed
         if mixed(text, items, found, vocab):
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
         between = between_sides(found)
