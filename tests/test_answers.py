@@ -654,7 +654,6 @@ def test_readings_table_has_no_duplicates():
     ("I can't say I agree", 2),
     ("I wouldn't say I agree", 2),
     ("I don't think I agree", 2),
-    ("I don't quite agree", 2),
     ("don't fully agree", 4),
     ("I don't wholeheartedly agree", 4),
     ("not definitely agree", 4),
@@ -1361,6 +1360,19 @@ SIDES_AND_DOUBTS = [
     (None, "neutral, don't know", 3, False),
     (None, "don't know. 3", 3, False),
     (None, "idk, agree", 4, False),  # a side beside a don't-know stays a side
+    # "quite" leaves a negation in doubt (almost agreeing, or mildly not): the middle, proposed
+    (None, "not quite agree", 3, False),
+    (None, "I don't quite agree", 3, False),
+    (None, "don't quite disagree", 3, False),
+    (None, "not quite strongly agree", 4, True),  # the step below the extreme, as without "quite"
+    # short of sure is unsure, never the "sure" of a yes
+    (None, "not entirely sure", "n/a", False),
+    (None, "I'm not 100% sure", "n/a", False),
+    (None, "not really sure tbh", "n/a", False),
+    (None, "not totally sure", "n/a", False),
+    (None, "not so sure", 2, False),  # doubting the claim
+    (None, "not at the moment", 2, True),
+    (None, "difficult to say", "n/a", True),
 ]
 
 
@@ -1373,9 +1385,11 @@ def test_sides_doubts_and_emphasis(item_id, text, value, certain):
         assert (reading.value, reading.certain) == (value, certain), reading
 
 
-#: "skip" typed is the designed skip command (stores don't know, moves on); blind4's author
-#: marked it not an answer. Nothing else in any evaluation file may be stored wrongly.
-_DESIGNED = {"skip"}
+#: "skip" (and "skip this one", "pass") typed is the designed skip command (stores don't know,
+#: replies "Skipped — it won't count towards your scores." and moves on); blind4's and
+#: blind12's authors marked it not an answer. Nothing else in any evaluation file may be
+#: stored wrongly.
+_DESIGNED = {"skip", "skip this one", "pass"}
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from readiness.answers.echoes import echo, echo_key, inverted_echo, negative_echo
-from readiness.answers.vocabulary import Degree, PhraseReading, Vocabulary
+from readiness.answers.vocabulary import NEUTRAL, Degree, PhraseReading, Vocabulary
 from readiness.model import LIKERT_MAX, LIKERT_MIN, NOT_APPLICABLE
 
 #: Not agreeing is disagreeing; not strongly agreeing still agrees (mirror images).
@@ -244,13 +244,13 @@ def negation_at(items: list[object], start: int, vocab: Vocabulary,
     say I agree"); the longest reading wins ("I don't think so" negates "think so").
     """
     best: tuple[PhraseReading | None, int, bool] = (None, 0, True)
-    j = start + 1
+    negated_from = j = start + 1
     while True:
         reading, length, readable = _negated_at(items, j, vocab, keywords, j > start + 1)
         total = j + length - start
         if length and (total > best[1] or total == best[1] and reading is not None
                        and reading.certain and (best[0] is None or not best[0].certain)):
-            best = (reading, j + length - start, readable)
+            best, negated_from = (reading, j + length - start, readable), j
         if j >= len(items) or items[j] not in vocab.softeners:
             break
         j += 1
@@ -268,6 +268,11 @@ def negation_at(items: list[object], start: int, vocab: Vocabulary,
     if reading.rule == "role" and all(isinstance(w, str) and (w,) not in vocab.phrases
                                       and w not in vocab.negators for w in items[end:]):
         end = len(items)  # "I don't build models", "… any AI systems": the rest says what
+    if reading.value in (2, 4) and not vocab.hedging_softeners.isdisjoint(items[start + 1:negated_from]) \
+            and getattr(vocab.phrases.get(phrase_at(items, negated_from, vocab)[0]), "value", None) not in (1, 5):
+        # "not quite agree", "I don't quite agree": almost, or mildly not; "not quite strongly
+        # agree" stays the step below the extreme
+        reading = PhraseReading(NEUTRAL, frozenset({2, 3, 4}), certain=False, hedge=True, rule="negated degree")
     at_all = _at_all(items, end, vocab)
     if at_all and reading.value in (1, 2):  # "not true at all", "no confidence whatsoever"
         certain = reading.certain

@@ -102,6 +102,8 @@ class Vocabulary:
     contrasts: frozenset[str] = frozenset()
     #: Laughter after a question echoing the statement ("involved? lol"): scorn, a no.
     laughter: frozenset[str] = frozenset()
+    #: Softeners that leave a negation in doubt: "I don't quite agree" is a 2 or a 3.
+    hedging_softeners: frozenset[str] = frozenset()
     #: Phrases after which a long reply states its answer ("… so I'll go with disagree").
     answer_markers: frozenset[tuple[str, ...]] = frozenset()
     #: Phrases that only say how the respondent knows ("none that I know of", "as far as I
@@ -482,6 +484,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         post_degrees=post_degrees,
         contrasts=contrasts,
         laughter=laughter,
+        hedging_softeners=word_set("hedging_softeners", optional=True),
         answer_markers=answer_markers,
         qualifiers=qualifiers,
         partial_words=partial_words,
