@@ -1373,6 +1373,22 @@ SIDES_AND_DOUBTS = [
     (None, "not so sure", 2, False),  # doubting the claim
     (None, "not at the moment", 2, True),
     (None, "difficult to say", "n/a", True),
+    (None, "can't decide", 3, True),
+    # scorn: a yes with a flat no that is no label, or an eye-roll beside agreement
+    (None, "sure, dream on", 1, False),
+    (None, "yeah, in my dreams", 1, False),
+    (None, "sure, and pigs fly", 1, False),
+    (None, "oh yeah, totally 🙄", 2, False),
+    (None, "sure 😏", 2, False),
+    (None, "yes, strongly disagree", 1, True),  # a label after a yes is still the label
+    # a bare no between two answers takes the first back
+    (None, "neutral, no, disagree", 2, False),
+    (None, "agree, no, strongly agree", 5, False),
+    (None, "strongly agree, no hesitation", 5, True),
+    (None, "it's mixed", 3, False),
+    (None, "I want to say yes but honestly no", 2, False),
+    (None, "I'm not sure how to answer this", "n/a", False),
+    (None, "I'm going to say neutral because I've only used one of the tools", 3, False),
 ]
 
 
@@ -1427,3 +1443,10 @@ def test_no_generic_case_is_stored_wrongly_to_any_statement(name):
             if reading.certain and reading.value not in case.accept:
                 wrong.append((case.text, item.id, reading))
     assert wrong == []
+
+
+def test_a_count_after_a_yes_is_no_scorn():
+    """"one" after a yes is a count ("yes we had one in march"), never the flat no of scorn."""
+    for text in ("yes we had one in march", "yep, one"):
+        reading = _read(text, "privacy_incidents_reported")
+        assert reading.value != 1 and not reading.certain, reading

@@ -152,6 +152,8 @@ def read_answer(text: str, statement: Item | None = None,
             return Reading(learned, False, "learned side")
     if certain and value is not None and _unanchored_frame(text, vocab):
         return Reading(value, False, "frame words")
+    if isinstance(value, int) and value > NEUTRAL and not vocab.scorn_marks.isdisjoint(tokens(text, vocab.symbols)):
+        return Reading(2, False, "scorn")  # "oh yeah, totally 🙄": the opposite, proposed
     # a question mark anywhere is a doubt or a question ("involved? lol" is scorn, not a yes),
     # and laughter or an eye-roll may mean the opposite of the words ("oh totally, lol")
     return Reading(value, certain and value is not None and not _QUESTION_MARKS.intersection(text)

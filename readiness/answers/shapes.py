@@ -166,6 +166,9 @@ def _label(reading: PhraseReading, items: list[object]) -> bool:
         and any(item in ("agree", "disagree") for item in items)
 
 
+_YES, _NO = frozenset({4, 5}), frozenset({1, 2})
+
+
 def label_against_doubt(text: str, found: list[PhraseReading], items: list[object]
                         ) -> tuple[int, bool] | None:
     """Two readings where the scale's label decides, (value, certain), or None.
@@ -175,12 +178,22 @@ def label_against_doubt(text: str, found: list[PhraseReading], items: list[objec
       label, certain;
     * not knowing straight before a label ("not sure I'd agree", "not sure I agree"): doubt
       about agreeing, proposed as its mirror (2; "… disagree": 4);
-    * not knowing, a comma, then a label ("don't know, probably agree"): the label, proposed.
+    * not knowing, a comma, then a label ("don't know, probably agree"): the label, proposed;
+    * a yes, then a flat no that is no label ("sure, dream on", "yeah, in my dreams"): scorn,
+      the no, proposed;
+    * two answers with a bare no between them ("neutral, no, disagree"): the one typed after the
+      no, proposed.
     """
     found = [r for r in found if len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1]  # not "probably"
+    if len(found) == 3 and found[1].rule == "leaning" and found[1].fits == _NO and all(
+            len(r.fits) == 1 and isinstance(r.value, int) for r in (found[0], found[2])):
+        return int(found[2].value), False
     if len(found) != 2:
         return None
     first, second = found
+    if first.rule == "leaning" and first.fits == _YES and second.value == LIKERT_MIN and second.rule in ("phrase", "hedge") \
+            and not _label(second, items):
+        return LIKERT_MIN, False
     if not _label(second, items):
         return None
     if first.rule == "leaning" and first.fits in ({4, 5}, {1, 2}) \

@@ -102,6 +102,8 @@ class Vocabulary:
     contrasts: frozenset[str] = frozenset()
     #: Laughter after a question echoing the statement ("involved? lol"): scorn, a no.
     laughter: frozenset[str] = frozenset()
+    #: Marks of scorn (an eye-roll): with them an agreeing reading means its opposite.
+    scorn_marks: frozenset[str] = frozenset()
     #: Softeners that leave a negation in doubt: "I don't quite agree" is a 2 or a 3.
     hedging_softeners: frozenset[str] = frozenset()
     #: Phrases after which a long reply states its answer ("… so I'll go with disagree").
@@ -485,6 +487,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         contrasts=contrasts,
         laughter=laughter,
         hedging_softeners=word_set("hedging_softeners", optional=True),
+        scorn_marks=word_set("scorn_marks", optional=True),
         answer_markers=answer_markers,
         qualifiers=qualifiers,
         partial_words=partial_words,
