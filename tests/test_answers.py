@@ -1389,6 +1389,11 @@ SIDES_AND_DOUBTS = [
     (None, "I want to say yes but honestly no", 2, False),
     (None, "I'm not sure how to answer this", "n/a", False),
     (None, "I'm going to say neutral because I've only used one of the tools", 3, False),
+    (None, "hard to agree", 2, True),
+    (None, "not at all sure", "n/a", False),
+    (None, "to a small extent", 2, False),
+    (None, "a fair bit", 4, False),
+    (None, "nil", 1, True),
 ]
 
 
