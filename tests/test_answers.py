@@ -1455,3 +1455,34 @@ def test_a_count_after_a_yes_is_no_scorn():
     for text in ("yes we had one in march", "yep, one"):
         reading = _read(text, "privacy_incidents_reported")
         assert reading.value != 1 and not reading.certain, reading
+
+
+@pytest.mark.parametrize(("item_id", "text"), [
+    ("privacy_vulnerability_concern", "very secure"),  # "… could have security weaknesses"
+    ("privacy_vulnerability_concern", "quite confident"),
+    ("privacy_vulnerability_concern", "not secure"),
+    ("privacy_vulnerability_concern", "no security"),
+    ("privacy_vulnerability_concern", "not logged"),  # "… that expose patient records"
+    ("privacy_incidents_reported", "very secure"),  # "Security or privacy incidents …"
+    ("privacy_breach_reporting", "fully involved"),  # "… incident involving an AI tool"
+    ("scale_support_available", "slows me down"),  # "When an AI tool fails or is slow, …"
+    ("ethics_escalation", "never noticed"),  # "If I noticed …, I would know whom to tell"
+])
+def test_words_of_a_problem_or_a_supposition_are_never_graded_with_certainty(item_id, text):
+    """A word modifying a problem noun ("security weaknesses") or inside a leading "If/When …"
+    clause is not the statement's claim: grading or denying it may mean the opposite ("very
+    secure" to "I am worried … security weaknesses" is not worry), so it is never stored."""
+    reading = _read(text, item_id)
+    assert not reading.certain, reading
+
+
+@pytest.mark.parametrize(("item_id", "text", "value"), [
+    ("privacy_vulnerability_concern", "very worried", 5),  # the claim itself stays certain
+    ("privacy_vulnerability_concern", "not worried", 2),
+    ("privacy_incidents_reported", "no incidents", 1),
+    ("privacy_incidents_reported", "zero incidents", 1),
+    ("scale_support_available", "I know", 4),
+])
+def test_the_claim_of_a_problem_statement_is_still_read_with_certainty(item_id, text, value):
+    reading = _read(text, item_id)
+    assert (reading.value, reading.certain) == (value, True), reading

@@ -57,6 +57,18 @@ class StatementWords(dict):
 _STATEMENT_NEGATIONS = frozenset({"without", "not", "no", "nobody", "never", "cannot", "cant",
                                   "none", "neither", "nor", "nothing", "lack", "lacks"})
 
+#: Nouns naming a problem: the words that modify them are what the problem is about, so an
+#: answer repeating them may mean the opposite ("very secure" to "I am worried that our tools
+#: could have security weaknesses", "no security" to "… privacy or security incidents").
+_PROBLEM_NOUNS = frozenset("""
+    weakness weaknesses vulnerability vulnerabilities incident incidents breach breaches risk risks
+    gap gaps flaw flaws failure failures error errors threat threats problem problems issue issues
+    hole holes leak leaks attack attacks
+""".split())
+
+#: Verbs that end a clause describing a problem noun: "incidents involving our tools have been …".
+_AUXILIARIES = frozenset({"have", "has", "had", "are", "is", "was", "were", "been", "be", "can", "could"})
+
 #: The main clause is the first few words: "I feel adequately involved …".
 _OPENING = 4
 #: Words after which "I" opens a clause of its own, not a relative one ("If I noticed …").
@@ -81,10 +93,12 @@ def statement_words(text: str) -> Mapping[str, bool]:
     previous = ""
     before_previous = ""
     relative = False  # the last "I" began a relative clause: "the models I build"
+    sequence: list[str] = []
     for index, match in enumerate(re.finditer(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)):
         raw = match.group()
         word = raw.casefold().replace("'", "")
         plain.add(word)
+        sequence.append(word)
         negated = negated or word in _STATEMENT_NEGATIONS
         if negated:
             inverted.add(word)
@@ -102,6 +116,25 @@ def statement_words(text: str) -> Mapping[str, bool]:
         if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
             found[word] = found.get(word, False) or describes
         before_previous, previous = previous, word
+    for at, word in enumerate(sequence):
+        if word in _PROBLEM_NOUNS:  # "security weaknesses", "privacy or security incidents"
+            before = at - 1
+            while before >= 0 and sequence[before] in found:
+                inverted.add(sequence[before])
+                coordinated = before >= 2 and sequence[before - 1] in ("or", "and")
+                before = before - 2 if coordinated else -1
+            # what the problem does ("weaknesses that expose patient records", "incidents
+            # involving our tools"), up to the statement's own verb ("… have been reported")
+            after = at + 1
+            if after < len(sequence) and (sequence[after] in ("that", "which") or sequence[after].endswith("ing")):
+                while after < len(sequence) and sequence[after] not in _AUXILIARIES:
+                    if sequence[after] in found:
+                        inverted.add(sequence[after])
+                    after += 1
+    opening = re.match(r"\s*(?:if|when|whenever)\b([^,;]*)[,;]", text, re.IGNORECASE)
+    if opening:  # "When an AI tool fails or is slow, I know …": a supposition, not a claim
+        inverted.update(word for word in re.findall(r"[a-z]+", opening.group(1).casefold().replace("'", ""))
+                        if word in found)
     result = StatementWords(found)
     result.personal = frozenset(personal)
     result.role = frozenset(role)
