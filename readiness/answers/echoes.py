@@ -116,25 +116,7 @@ def statement_words(text: str) -> Mapping[str, bool]:
         if len(word) >= 4 and word not in _FUNCTION_WORDS and not (raw.isupper() and len(raw) > 1):
             found[word] = found.get(word, False) or describes
         before_previous, previous = previous, word
-    for at, word in enumerate(sequence):
-        if word in _PROBLEM_NOUNS:  # "security weaknesses", "privacy or security incidents"
-            before = at - 1
-            while before >= 0 and sequence[before] in found:
-                inverted.add(sequence[before])
-                coordinated = before >= 2 and sequence[before - 1] in ("or", "and")
-                before = before - 2 if coordinated else -1
-            # what the problem does ("weaknesses that expose patient records", "incidents
-            # involving our tools"), up to the statement's own verb ("… have been reported")
-            after = at + 1
-            if after < len(sequence) and (sequence[after] in ("that", "which") or sequence[after].endswith("ing")):
-                while after < len(sequence) and sequence[after] not in _AUXILIARIES:
-                    if sequence[after] in found:
-                        inverted.add(sequence[after])
-                    after += 1
-    opening = re.match(r"\s*(?:if|when|whenever)\b([^,;]*)[,;]", text, re.IGNORECASE)
-    if opening:  # "When an AI tool fails or is slow, I know …": a supposition, not a claim
-        inverted.update(word for word in re.findall(r"[a-z]+", opening.group(1).casefold().replace("'", ""))
-                        if word in found)
+    inverted |= _beside_the_claim(text, sequence, found)
     result = StatementWords(found)
     result.personal = frozenset(personal)
     result.role = frozenset(role)
@@ -145,6 +127,37 @@ def statement_words(text: str) -> Mapping[str, bool]:
         prefixes[key[:_SHARED]] = prefixes.get(key[:_SHARED], ()) + (key,)
     result.prefixes = prefixes
     return result
+
+
+def _beside_the_claim(text: str, sequence: list[str], found: Mapping[str, bool]) -> set[str]:
+    """Key words that are not what the statement claims, so that an answer repeating them may
+    mean the opposite: words naming what a problem is about ("security weaknesses", "privacy or
+    security incidents") or what it does ("… that expose patient records", "incidents involving
+    …", up to the statement's own verb), and words of a leading supposition ("When an AI
+    tool fails or is slow, I know …", "If I noticed …")."""
+    beside: set[str] = set()
+    for at, word in enumerate(sequence):
+        if word not in _PROBLEM_NOUNS:
+            continue
+        before = at - 1
+        while before >= 0 and sequence[before] in found:
+            beside.add(sequence[before])
+            coordinated = before >= 2 and sequence[before - 1] in ("or", "and")
+            before = before - 2 if coordinated else -1
+        after = at + 1
+        if after < len(sequence) and (sequence[after] in ("that", "which") or sequence[after].endswith("ing")):
+            while after < len(sequence) and sequence[after] not in _AUXILIARIES:
+                if sequence[after] in found:
+                    beside.add(sequence[after])
+                after += 1
+    opening = _LEADING_CLAUSE.match(text)
+    if opening:
+        beside.update(word for word in re.findall(r"[a-z]+", opening.group(1).casefold().replace("'", ""))
+                      if word in found)
+    return beside
+
+
+_LEADING_CLAUSE = re.compile(r"\s*(?:if|when|whenever)\b([^,;]*)[,;]", re.IGNORECASE)
 
 
 #: Letters an inflection shares with its key word at least ("worry" / "worried").
