@@ -1394,6 +1394,11 @@ SIDES_AND_DOUBTS = [
     (None, "to a small extent", 2, False),
     (None, "a fair bit", 4, False),
     (None, "nil", 1, True),
+    # emphasis before a negated label takes it to its extreme, as "disagree absolutely" does
+    (None, "I absolutely don't agree", 1, True),
+    (None, "I totally don't agree", 1, True),
+    (None, "I just don't agree", 2, True),  # "just" is no emphasis
+    (None, "not definitely agree", 4, True),  # the emphasis negated: short of the extreme
 ]
 
 

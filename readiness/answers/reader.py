@@ -477,9 +477,10 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
     if compared is not None:
         return compared, False, "range"  # "closer to agree than neutral": proposed
     value, source = combine(found)
-    if value in (2, 4) and source is not None and source.rule in ("phrase", "leaning") \
-            and any(_emphatic(reading) for reading in found):
-        value = LIKERT_MIN if value == 2 else LIKERT_MAX  # "agree absolutely", "disagree fully"
+    if value in (2, 4) and source is not None and (source.rule in ("phrase", "leaning") or (
+            value == 2 and source.rule == "negation")) and any(_emphatic(reading) for reading in found):
+        # "agree absolutely", "disagree fully", "I absolutely don't agree"
+        value = LIKERT_MIN if value == 2 else LIKERT_MAX
     if value is None and len(found) > 1:
         for after in _last_correction(items, vocab):  # "4, sorry 2": the last answer counts
             rest = items[after:]
