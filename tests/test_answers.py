@@ -1398,6 +1398,8 @@ SIDES_AND_DOUBTS = [
     (None, "I absolutely don't agree", 1, True),
     (None, "I totally don't agree", 1, True),
     (None, "I just don't agree", 2, True),  # "just" is no emphasis
+    (None, "don't really know", "n/a", True),
+    (None, "can't really say", "n/a", True),
     (None, "not definitely agree", 4, True),  # the emphasis negated: short of the extreme
 ]
 
