@@ -1399,6 +1399,11 @@ SIDES_AND_DOUBTS = [
     (None, "I totally don't agree", 1, True),
     (None, "I just don't agree", 2, True),  # "just" is no emphasis
     (None, "don't really know", "n/a", True),
+    # a scale label, then a comment holding other answer words: the label, proposed (not "partly")
+    (None, "strongly agree, never had a problem", 5, False),
+    (None, "agree, nothing is perfect", 4, False),
+    (None, "yes, never had an issue", 3, False),  # a bare yes may answer something else: still partly
+    (None, "agree - no hang on, neutral", 3, False),  # a correction, not a comment
     (None, "can't really say", "n/a", True),
     (None, "not definitely agree", 4, True),  # the emphasis negated: short of the extreme
 ]

@@ -296,6 +296,8 @@ def _emphatic(reading: PhraseReading) -> bool:
 #: What a bare "no" / "nope" fits: a no, strong or not (not the scale's own "disagree").
 _NO_FITS = frozenset({1, 2})
 
+#: A first clause naming the scale itself ("strongly agree", "I disagree", "4"), not a yes or no.
+_LABELLED = re.compile(r"^[^,;:.!?]*\b(?:agree|disagree|neutral|[1-5])\b[^,;:.!?]*[,;:.!?]", re.IGNORECASE)
 #: The first clause of a longer message: "I strongly disagree, nobody here has ever …".
 _LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
 
@@ -496,6 +498,9 @@ def _read(text: str, keywords: Mapping[str, bool], vocab: Vocabulary) -> tuple[A
         if {reading.value for reading in found} == {NOT_APPLICABLE, NEUTRAL}:
             return NEUTRAL, False, "unsure middle"  # "no idea, put neutral": the middle, proposed
         if mixed(text, items, found, vocab):
+            lead, _ = _lead_answer(text, keywords, vocab)
+            if lead is not None and _LABELLED.match(text):
+                return lead, False, "lead answer"  # "strongly agree, never had a problem": a comment
             return NEUTRAL, False, "mixed"  # propose "partly", never guess one side
         between = between_sides(found)
         if between is not None:
