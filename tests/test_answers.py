@@ -432,6 +432,8 @@ def test_fillers_alone_are_not_answers():
         (lambda d: d["uncertain"][0].update({"fits": [1]}), "fit its own value"),
         (lambda d: d["leaning"][0].update({"certain": "no"}), "true or false"),
         (lambda d: d.update({"comparative": ["more"]}), "comparative"),
+        (lambda d: d["leaning"][0].pop("phrases"), "non-empty list"),
+        (lambda d: d["uncertain"][0].update({"phrases": []}), "non-empty list"),
     ],
 )
 def test_broken_phrase_file_is_rejected_with_a_reason(mutation, message):
@@ -1404,6 +1406,16 @@ SIDES_AND_DOUBTS = [
     (None, "agree, nothing is perfect", 4, False),
     (None, "yes, never had an issue", 3, False),  # a bare yes may answer something else: still partly
     (None, "agree - no hang on, neutral", 3, False),  # a correction, not a comment
+    # a degree beside a filler with a judgement of its own grades that filler, not the statement
+    ("training_prepared", "very low", 1, False),  # was a stored 5 ("very" = very prepared)
+    ("privacy_vulnerability_concern", "pretty low", 2, False),
+    ("training_prepared", "very high", 5, False),
+    ("training_prepared", "quite afraid", None, None),
+    ("training_prepared", "very", 5, True),  # the degree alone still grades the state
+    (None, "I'd rate it pretty low", 2, False),
+    (None, "no no, I agree", 4, True),  # one no said twice, then the label
+    (None, "agree - my boss would strongly disagree though lol", 4, False),
+    (None, "not something I'd know about", "n/a", True),
     (None, "can't really say", "n/a", True),
     (None, "not definitely agree", 4, True),  # the emphasis negated: short of the extreme
 ]

@@ -297,7 +297,8 @@ def _emphatic(reading: PhraseReading) -> bool:
 _NO_FITS = frozenset({1, 2})
 
 #: A first clause naming the scale itself ("strongly agree", "I disagree", "4"), not a yes or no.
-_LABELLED = re.compile(r"^[^,;:.!?]*\b(?:agree|disagree|neutral|[1-5])\b[^,;:.!?]*[,;:.!?]", re.IGNORECASE)
+_LABELLED = re.compile(r"^[^,;:.!?]*\b(?:agree|disagree|neutral|[1-5])\b[^,;:.!?]*(?:[,;:.!?]|\s[-\u2013\u2014]\s)",
+                       re.IGNORECASE)
 #: The first clause of a longer message: "I strongly disagree, nobody here has ever …".
 _LEAD = re.compile(r"^\s*([^,;:.!?()\u2013\u2014]{1,40}?)\s*(?:[,;:.!?()\u2013\u2014]|\s-\s|\s+but\s)")
 

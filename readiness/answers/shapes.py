@@ -185,6 +185,8 @@ def label_against_doubt(text: str, found: list[PhraseReading], items: list[objec
       no, proposed.
     """
     found = [r for r in found if len(r.fits) < LIKERT_MAX - LIKERT_MIN + 1]  # not "probably"
+    if len(found) > 2 and found[0].rule == "leaning" and found[1] == found[0]:
+        found = found[1:]  # "no no, I agree": one no said twice
     if len(found) == 3 and found[1].rule == "leaning" and found[1].fits == _NO and all(
             len(r.fits) == 1 and isinstance(r.value, int) for r in (found[0], found[2])):
         return int(found[2].value), False
@@ -274,6 +276,8 @@ def degree_alone(items: list[object], keywords: Mapping[str, bool], vocab: Vocab
     …"): the degree of that state ("very confident" = 5), certain. To any other statement it
     is proposed as the degree of agreement ("quite" = 4, "moderately" = 4)."""
     personal = bool(getattr(keywords, "personal", ()))
+    if any(isinstance(item, str) and item in vocab.evaluative_fillers for item in items):
+        return None  # "very low", "quite afraid": the degree grades the filler, not the statement
     words = tuple(item for item in items if not (isinstance(item, str) and item in vocab.fillers))
     if words not in vocab.state_degrees and (personal or words not in vocab.label_degrees):
         return None  # "strongly" alone: strongly what? agree or disagree

@@ -102,6 +102,8 @@ class Vocabulary:
     contrasts: frozenset[str] = frozenset()
     #: Laughter after a question echoing the statement ("involved? lol"): scorn, a no.
     laughter: frozenset[str] = frozenset()
+    #: Fillers with a judgement of their own ("low", "weak"): a degree beside them grades them.
+    evaluative_fillers: frozenset[str] = frozenset()
     #: Marks of scorn (an eye-roll): with them an agreeing reading means its opposite.
     scorn_marks: frozenset[str] = frozenset()
     #: Softeners that leave a negation in doubt: "I don't quite agree" is a 2 or a 3.
@@ -291,7 +293,11 @@ def build_vocabulary(data: object) -> Vocabulary:
                 negatable=_flag(group, "negatable", False, at) and value in _POLAR,
                 rule="hedge" if hedge else "leaning",
             )
-            for position, phrase in enumerate(group.get("phrases", ())):
+            listed = group.get("phrases")
+            if not isinstance(listed, list) or not listed:
+                # a group whose phrases were lost in an edit would silently read nothing
+                raise PhraseError(f"{name} {value!r}: 'phrases' must be a non-empty list", (*at, "phrases"))
+            for position, phrase in enumerate(listed):
                 add(phrase, reading, f"{name} {value}", (*at, "phrases", position))
 
     for position, phrase in enumerate(section("heads", list)):
@@ -488,6 +494,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         laughter=laughter,
         hedging_softeners=word_set("hedging_softeners", optional=True),
         scorn_marks=word_set("scorn_marks", optional=True),
+        evaluative_fillers=word_set("evaluative_fillers", optional=True),
         answer_markers=answer_markers,
         qualifiers=qualifiers,
         partial_words=partial_words,
