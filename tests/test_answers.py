@@ -1416,6 +1416,11 @@ SIDES_AND_DOUBTS = [
     (None, "no no, I agree", 4, True),  # one no said twice, then the label
     (None, "agree - my boss would strongly disagree though lol", 4, False),
     (None, "not something I'd know about", "n/a", True),
+    # a button named by its place is not a number: "the second one" is no "1"
+    (None, "the second one", None, False),
+    (None, "the last one", None, False),
+    (None, "the middle one", 3, True),
+    (None, "pull the other one", 1, True),
     (None, "can't really say", "n/a", True),
     (None, "not definitely agree", 4, True),  # the emphasis negated: short of the extreme
 ]
