@@ -152,6 +152,9 @@ def read_answer(text: str, statement: Item | None = None,
             return Reading(learned, False, "learned side")
     if certain and value is not None and _unanchored_frame(text, vocab):
         return Reading(value, False, "frame words")
+    if certain and value == NEUTRAL and getattr(keywords, "coordinated", False) and vocab.coordination_words and {
+            word for word in tokens(text, vocab.symbols) if word not in vocab.fillers} <= vocab.coordination_words:
+        return Reading(NEUTRAL, False, "neither")  # "neither" to "I have the material and the time …"
     if isinstance(value, int) and value > NEUTRAL and not vocab.scorn_marks.isdisjoint(tokens(text, vocab.symbols)):
         return Reading(2, False, "scorn")  # "oh yeah, totally 🙄": the opposite, proposed
     # a question mark anywhere is a doubt or a question ("involved? lol" is scorn, not a yes),

@@ -51,6 +51,9 @@ class StatementWords(dict):
     inverted: frozenset[str] = frozenset()
     #: First four letters → the key words starting with them (echo_key's index of inflections).
     prefixes: Mapping[str, tuple[str, ...]] | None = None
+    #: The statement names two things or more ("the material and the time", "clinicians and
+    #: nurses"): "neither" may be about them rather than the scale's middle.
+    coordinated: bool = False
 
 
 #: Words of a statement after which its key words are negated.
@@ -122,6 +125,7 @@ def statement_words(text: str) -> Mapping[str, bool]:
     result.role = frozenset(role)
     result.plain = frozenset(plain)
     result.inverted = frozenset(inverted)
+    result.coordinated = bool({"and", "or"} & plain)
     prefixes: dict[str, tuple[str, ...]] = {}
     for key in found:
         prefixes[key[:_SHARED]] = prefixes.get(key[:_SHARED], ()) + (key,)

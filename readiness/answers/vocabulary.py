@@ -104,6 +104,8 @@ class Vocabulary:
     laughter: frozenset[str] = frozenset()
     #: Fillers with a judgement of their own ("low", "weak"): a degree beside them grades them.
     evaluative_fillers: frozenset[str] = frozenset()
+    #: "neither": to a statement naming two things it may mean neither of them, not the middle.
+    coordination_words: frozenset[str] = frozenset()
     #: Marks of scorn (an eye-roll): with them an agreeing reading means its opposite.
     scorn_marks: frozenset[str] = frozenset()
     #: Softeners that leave a negation in doubt: "I don't quite agree" is a 2 or a 3.
@@ -494,6 +496,7 @@ def build_vocabulary(data: object) -> Vocabulary:
         laughter=laughter,
         hedging_softeners=word_set("hedging_softeners", optional=True),
         scorn_marks=word_set("scorn_marks", optional=True),
+        coordination_words=word_set("coordination_words", optional=True),
         evaluative_fillers=word_set("evaluative_fillers", optional=True),
         answer_markers=answer_markers,
         qualifiers=qualifiers,
